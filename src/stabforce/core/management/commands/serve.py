@@ -1,0 +1,65 @@
+"""`stabforce serve`: serve an existing database with gunicorn (a production WSGI server)."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from gunicorn.app.base import BaseApplication
+
+
+class Command(BaseCommand):
+    help = "Serve an existing stabforce database over HTTP with gunicorn (not runserver)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+        parser.add_argument("--workers", type=int, default=2, help="worker processes")
+        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+
+    def handle(self, *args, **options) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "The database is not set up (migrations pending). Run `stabforce migrate`, or "
+                "`stabforce demo --no-serve` to build the demo mission."
+            )
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connection.close()  # never share a connection across the forked workers
+        bind = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"stabforce serving on http://{bind}/  (Ctrl-C stops)")
+        self.stdout.flush()
+        _GunicornServer(
+            {
+                "bind": bind,
+                "workers": options["workers"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "errorlog": "-",
+                "timeout": 120,
+                "graceful_timeout": 10,
+                "forwarded_allow_ips": "127.0.0.1",
+                "proc_name": "stabforce",
+                "limit_request_line": 8190,
+                "limit_request_fields": 100,
+            }
+        ).run()
+
+
+class _GunicornServer(BaseApplication):
+    """gunicorn run in-process with options from the command line, not a config file."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from stabforce.wsgi import application
+
+        return application

@@ -1,0 +1,1 @@
+"""Deployment planning for the stabilisation force (pure optimisation code lives in ``solver``)."""

@@ -1,0 +1,315 @@
+"""MILP backends: HiGHS (highspy API), OR-Tools CP-SAT and CBC (through PuLP).
+
+Each backend takes the solver-neutral :class:`LinearModel` (maximisation, all-integer), an
+optional complete warm-start vector, a time limit, a worker count and a seed, and returns a
+:class:`BackendResult` with the best solution, the proved bound and an incumbent trace. Times
+are seconds since ``t0`` (the planner call's start), so traces of different solvers line up.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from .formulation import LinearModel
+from .model import TracePoint
+
+
+@dataclass
+class BackendResult:
+    status: str  # optimal | time_limit | feasible | infeasible | error
+    values: list[float] | None
+    objective: float | None
+    bound: float | None
+    trace: list[TracePoint] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def objective_granularity(model: LinearModel) -> float | None:
+    """Step of the objective over integer solutions (1/F with F a power of ten), if any.
+
+    When every variable is integer and every objective coefficient is a multiple of 1/F, two
+    objective values differ by at least 1/F, so an absolute gap just below 1/F proves
+    optimality exactly (no relative-gap fudge).
+    """
+    if not all(model.integer):
+        return None
+    for f in (1, 10, 100, 1000, 10000):
+        if all(abs(c * f - round(c * f)) < 1e-9 for c in model.obj):
+            return 1.0 / f
+    return None
+
+
+def _int_scale(values: list[float], limit: int = 10**6) -> int | None:
+    f = 1
+    while f <= limit:
+        if all(abs(v * f - round(v * f)) < 1e-9 * max(1.0, abs(v * f)) for v in values):
+            return f
+        f *= 10
+    return None
+
+
+# ---------------------------------------------------------------------------------- HiGHS
+def solve_highs(
+    model: LinearModel,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 1,
+    start: list[float] | None = None,
+    t0: float | None = None,
+) -> BackendResult:
+    import highspy
+
+    t0 = time.perf_counter() if t0 is None else t0
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(max(0.01, time_limit)))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    gran = objective_granularity(model)
+    h.setOptionValue("mip_abs_gap", 0.999 * gran if gran else 1e-6)
+    if gran is None:
+        h.setOptionValue("mip_rel_gap", 1e-7)
+
+    lp = highspy.HighsLp()
+    n = model.num_vars
+    lp.num_col_ = n
+    lp.num_row_ = model.num_rows
+    lp.col_cost_ = model.obj
+    lp.col_lower_ = model.lb
+    lp.col_upper_ = model.ub
+    inf = highspy.kHighsInf
+    lp.row_lower_ = [(-inf if math.isinf(v) else v) for v in model.row_lo]
+    lp.row_upper_ = [(inf if math.isinf(v) else v) for v in model.row_hi]
+    starts = [0]
+    index: list[int] = []
+    value: list[float] = []
+    for idx, val in zip(model.row_idx, model.row_val, strict=True):
+        index.extend(idx)
+        value.extend(val)
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = model.num_rows
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+        for i in model.integer
+    ]
+    lp.sense_ = highspy.ObjSense.kMaximize
+    h.passModel(lp)
+
+    trace: list[TracePoint] = []
+
+    def on_improve(e) -> None:  # noqa: ANN001 - highspy event object
+        out = e.data_out
+        bound = out.mip_dual_bound
+        trace.append(
+            TracePoint(
+                time.perf_counter() - t0,
+                float(out.objective_function_value),
+                None if not math.isfinite(bound) else float(bound),
+            )
+        )
+
+    h.cbMipImprovingSolution.subscribe(on_improve)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start)
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    MS = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    values = list(h.getSolution().col_value) if has_sol else None
+    obj = float(info.objective_function_value) if has_sol else None
+    bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+    if status == MS.kOptimal:
+        st = "optimal"
+    elif status == MS.kInfeasible:
+        st = "infeasible"
+    elif status == MS.kTimeLimit:
+        st = "time_limit"
+    else:
+        st = "feasible" if has_sol else "error"
+    if st == "optimal" and obj is not None:
+        bound = obj if bound is None else max(min(bound, obj + (gran or 1e-6)), obj)
+    return BackendResult(st, values, obj, bound, trace, time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------- CP-SAT
+def solve_cpsat(
+    model: LinearModel,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 2,
+    start: list[float] | None = None,
+    t0: float | None = None,
+) -> BackendResult:
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter() if t0 is None else t0
+    cp = cp_model.CpModel()
+    xs = []
+    for j in range(model.num_vars):
+        if not model.integer[j]:
+            return BackendResult("error", None, None, None, notes=["CP-SAT needs integers"])
+        xs.append(cp.NewIntVar(int(math.ceil(model.lb[j])), int(math.floor(model.ub[j])), f"v{j}"))
+    for idx, val, lo, hi in zip(
+        model.row_idx, model.row_val, model.row_lo, model.row_hi, strict=True
+    ):
+        f = _int_scale(val)
+        if f is None:
+            return BackendResult("error", None, None, None, notes=["non-rational row"])
+        expr = sum(int(round(a * f)) * xs[j] for j, a in zip(idx, val, strict=True))
+        if math.isinf(lo):
+            cp.Add(expr <= int(math.floor(hi * f + 1e-9)))
+        elif math.isinf(hi):
+            cp.Add(expr >= int(math.ceil(lo * f - 1e-9)))
+        else:
+            cp.AddLinearConstraint(
+                expr, int(math.ceil(lo * f - 1e-9)), int(math.floor(hi * f + 1e-9))
+            )
+    fo = _int_scale(model.obj)
+    scaled_exact = fo is not None
+    if fo is None:
+        fo = 1000
+    cp.Maximize(
+        sum(int(round(c * fo)) * xs[j] for j, c in enumerate(model.obj) if c != 0)
+    )
+    if start is not None:
+        for j, v in enumerate(start):
+            cp.AddHint(xs[j], int(round(v)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(max(0.01, time_limit))
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    trace: list[TracePoint] = []
+
+    class _CB(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            trace.append(
+                TracePoint(
+                    time.perf_counter() - t0,
+                    self.ObjectiveValue() / fo,
+                    self.BestObjectiveBound() / fo,
+                )
+            )
+
+    code = solver.Solve(cp, _CB())
+    notes = [] if scaled_exact else ["objective rounded to 1/1000 for CP-SAT"]
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = [float(solver.Value(x)) for x in xs]
+        obj = model.objective(values)
+        bound = solver.BestObjectiveBound() / fo
+        st = "optimal" if code == cp_model.OPTIMAL else "time_limit"
+        if st == "optimal":
+            bound = obj
+        return BackendResult(st, values, obj, bound, trace, time.perf_counter() - t0, notes)
+    if code == cp_model.INFEASIBLE:
+        return BackendResult("infeasible", None, None, None, trace, time.perf_counter() - t0)
+    bound = solver.BestObjectiveBound() / fo
+    return BackendResult(
+        "time_limit" if code == cp_model.UNKNOWN else "error",
+        None,
+        None,
+        bound if math.isfinite(bound) else None,
+        trace,
+        time.perf_counter() - t0,
+        notes,
+    )
+
+
+# ---------------------------------------------------------------------------------- CBC
+
+
+def solve_cbc(
+    model: LinearModel,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 1,
+    start: list[float] | None = None,
+    t0: float | None = None,
+) -> BackendResult:
+    import pulp
+
+    t0 = time.perf_counter() if t0 is None else t0
+    prob = pulp.LpProblem("deployment", pulp.LpMaximize)
+    xs = [
+        pulp.LpVariable(
+            f"v{j}",
+            lowBound=model.lb[j],
+            upBound=None if math.isinf(model.ub[j]) else model.ub[j],
+            cat=pulp.LpInteger if model.integer[j] else pulp.LpContinuous,
+        )
+        for j in range(model.num_vars)
+    ]
+    prob += pulp.lpSum(c * xs[j] for j, c in enumerate(model.obj) if c != 0)
+    for r, (idx, val, lo, hi) in enumerate(
+        zip(model.row_idx, model.row_val, model.row_lo, model.row_hi, strict=True)
+    ):
+        expr = pulp.lpSum(a * xs[j] for j, a in zip(idx, val, strict=True))
+        if not math.isinf(lo) and not math.isinf(hi) and lo == hi:
+            prob += expr == lo, f"r{r}"
+        else:
+            if not math.isinf(lo):
+                prob += expr >= lo, f"r{r}l"
+            if not math.isinf(hi):
+                prob += expr <= hi, f"r{r}u"
+    if start is not None:
+        for j, v in enumerate(start):
+            xs[j].setInitialValue(round(v))
+    gran = objective_granularity(model)
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        cmd = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=max(1, int(math.ceil(time_limit))),
+            threads=max(1, int(workers)),
+            warmStart=start is not None,
+            gapRel=0.0,
+            gapAbs=0.999 * gran if gran else 1e-6,
+            logPath=log,
+            options=[f"randomCbcSeed {int(seed) + 1}"],
+        )
+        prob.solve(cmd)
+        text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+    seconds = time.perf_counter() - t0
+    sol_status = prob.sol_status
+    if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        values = [float(x.value() or 0.0) for x in xs]
+        obj = model.objective(values)
+        proved = "Result - Optimal solution found" in text
+        st = "optimal" if proved else "time_limit"
+        bound = obj if proved else _cbc_bound(text)
+        trace = [TracePoint(seconds, obj, bound)]
+        return BackendResult(st, values, obj, bound, trace, seconds)
+    if sol_status == pulp.LpSolutionInfeasible:
+        return BackendResult("infeasible", None, None, None, [], seconds)
+    return BackendResult("time_limit", None, None, _cbc_bound(text), [], seconds)
+
+
+def _cbc_bound(log: str) -> float | None:
+    """Best bound CBC printed (it minimises the negated objective, so flip the sign)."""
+    m = re.findall(r"best possible\s+(-?[\d.eE+]+)", log)
+    if m:
+        return -float(m[-1])
+    m = re.findall(r"Lower bound:\s+(-?[\d.eE+]+)", log)
+    if m:
+        return -float(m[-1])
+    return None
+
+
+BACKENDS = {"highs": solve_highs, "cpsat": solve_cpsat, "cbc": solve_cbc}

@@ -1,0 +1,1 @@
+"""Mission scenarios as data: each subdirectory is one mission."""
