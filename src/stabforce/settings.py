@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "stabforce.core",
+    "stabforce.forcegen",
 ]
 
 MIDDLEWARE = [

@@ -51,23 +51,32 @@ def _country_converter_memberships() -> dict[str, set[str]]:
 
 @transaction.atomic
 def sync_nations() -> int:
-    """Load every ISO 3166-1 state from pycountry and its group memberships; idempotent.
+    """Load every ISO 3166-1 state from pycountry (plus the few states ISO lacks, such as
+    Kosovo) and their group memberships; idempotent.
 
     Returns the number of nations. Names are pycountry's common name where it has one
     ("Türkiye", "Iran").
     """
+    with (DATA_DIR / "nation_groups.yaml").open(encoding="utf-8") as handle:
+        local_data = yaml.safe_load(handle)
     existing = {nation.iso3: nation for nation in Nation.objects.all()}
-    for country in pycountry.countries:
-        name = getattr(country, "common_name", None) or country.name
-        values = {
+    rows = [
+        {
+            "iso3": country.alpha_3,
             "iso2": country.alpha_2,
             "numeric": country.numeric,
-            "name": name,
+            "name": getattr(country, "common_name", None) or country.name,
             "official_name": getattr(country, "official_name", "") or "",
         }
-        nation = existing.get(country.alpha_3)
+        for country in pycountry.countries
+    ]
+    rows += [{"numeric": "", **extra} for extra in local_data.get("extra_nations", [])]
+    for row in rows:
+        iso3 = row.pop("iso3")
+        values = row
+        nation = existing.get(iso3)
         if nation is None:
-            existing[country.alpha_3] = Nation.objects.create(iso3=country.alpha_3, **values)
+            existing[iso3] = Nation.objects.create(iso3=iso3, **values)
         elif any(getattr(nation, field) != value for field, value in values.items()):
             for field, value in values.items():
                 setattr(nation, field, value)
@@ -78,10 +87,9 @@ def sync_nations() -> int:
         code: (name, "country_converter package (country_data.tsv)")
         for code, name in COUNTRY_CONVERTER_GROUPS.values()
     }
-    with (DATA_DIR / "nation_groups.yaml").open(encoding="utf-8") as handle:
-        for spec in yaml.safe_load(handle)["groups"]:
-            group_specs[spec["code"]] = (spec["name"], " ".join(spec["source"].split()))
-            memberships[spec["code"]] = set(spec["members"])
+    for spec in local_data["groups"]:
+        group_specs[spec["code"]] = (spec["name"], " ".join(spec["source"].split()))
+        memberships[spec["code"]] = set(spec["members"])
     for code, (name, source) in group_specs.items():
         group, _ = NationGroup.objects.update_or_create(
             code=code, defaults={"name": name, "source": source}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stabforce.core.choices import Role
+from stabforce.core.importing import ImportFailed
 from stabforce.core.services import ensure_user, nation_by_iso3, sync_nations
 from stabforce.scenarios.loader import GAZA_ISF, load_scenario
 
@@ -39,7 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         nations = sync_nations()
-        report = load_scenario(GAZA_ISF)
+        try:
+            report = load_scenario(GAZA_ISF)
+        except ImportFailed as exc:
+            raise CommandError(f"The demo scenario did not load: {exc}") from exc
         mission = report.mission
         admin, admin_password = ensure_user("admin", role=Role.ADMIN, missions=[mission])
         created_logins = [("admin", "administrator", admin_password)]

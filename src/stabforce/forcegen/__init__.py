@@ -1,0 +1,1 @@
+"""Force generation: who offers what, on which conditions, acceptable to whom — and the gaps."""

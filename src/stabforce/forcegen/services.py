@@ -1,0 +1,335 @@
+"""The only code that changes the force-generation register. Each function is one thing a
+force-generation officer does, validated, in one transaction, citing its evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from simple_history.utils import update_change_reason
+
+from stabforce.core.models import Evidence, Mission, Nation, Source
+from stabforce.forcegen.choices import (
+    ConditionStatus,
+    PledgeStatus,
+    allowed_transitions,
+)
+from stabforce.forcegen.models import (
+    Acceptability,
+    Capability,
+    Caveat,
+    Pledge,
+    PledgeCondition,
+    PledgeFigure,
+    PledgeStatusChange,
+)
+
+
+class ForcegenError(Exception):
+    """A change the register refuses; ``field`` names what to correct."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The evidence a change rests on: a source, the passage, and when it was true."""
+
+    source: Source
+    effective: dt.date
+    quote: str = ""
+    note: str = ""
+
+
+def _check_source(mission: Mission, source: Source) -> None:
+    if source.mission_id != mission.pk:
+        raise ForcegenError("The source belongs to another mission.", "source")
+
+
+def _link_evidence(record, source: Source, quote: str = "") -> None:
+    Evidence.objects.get_or_create(
+        source=source,
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        defaults={"mission_id": record.mission_id, "quote": quote or source.quote},
+    )
+
+
+def _touch_evidence(pledge: Pledge, day: dt.date) -> None:
+    if day > pledge.last_evidence:
+        pledge.last_evidence = day
+        pledge.save(update_fields=["last_evidence", "updated_at"])
+
+
+@transaction.atomic
+def create_pledge(
+    *,
+    mission: Mission,
+    key: str,
+    nation: Nation,
+    capability: Capability,
+    personnel: int,
+    status: str,
+    citation: Citation,
+    units: int = 1,
+    qualifier: str = "",
+    figure_citation: Citation | None = None,
+    **details,
+) -> Pledge:
+    """Register a pledge with its first status and the figure it was reported with
+    (``figure_citation`` when the figure comes from another source than the status)."""
+    _check_source(mission, citation.source)
+    if status not in allowed_transitions(None):
+        raise ForcegenError(f"A new pledge cannot start as '{status}'.", "status")
+    if capability.mission_id != mission.pk:
+        raise ForcegenError("The capability belongs to another mission.", "capability")
+    pledge = Pledge(
+        mission=mission,
+        key=key,
+        nation=nation,
+        owner_nation=nation,
+        capability=capability,
+        personnel=personnel,
+        units=units,
+        personnel_qualifier=qualifier,
+        status=status,
+        status_since=citation.effective,
+        first_reported=citation.effective,
+        last_evidence=citation.effective,
+        **details,
+    )
+    pledge.full_clean(validate_constraints=False)
+    pledge.save()
+    PledgeStatusChange.objects.create(
+        mission=mission,
+        owner_nation=nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        from_status="",
+        to_status=status,
+        effective=citation.effective,
+        source=citation.source,
+        quote=citation.quote,
+        note=citation.note,
+    )
+    figure_citation = figure_citation or citation
+    _check_source(mission, figure_citation.source)
+    PledgeFigure.objects.create(
+        mission=mission,
+        owner_nation=nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        personnel=personnel,
+        qualifier=qualifier,
+        reported_on=figure_citation.effective,
+        source=figure_citation.source,
+        chosen=True,
+        note=figure_citation.note,
+    )
+    _link_evidence(pledge, citation.source, citation.quote)
+    _link_evidence(pledge, figure_citation.source, figure_citation.quote)
+    _touch_evidence(pledge, figure_citation.effective)
+    return pledge
+
+
+def status_on(pledge: Pledge, day: dt.date) -> str | None:
+    """The pledge's status on ``day`` (valid time), or None before it was first reported."""
+    change = pledge.status_changes.filter(effective__lte=day).order_by("-effective", "-pk").first()
+    return change.to_status if change else None
+
+
+@transaction.atomic
+def change_status(pledge: Pledge, to_status: str, citation: Citation) -> PledgeStatusChange:
+    """Move a pledge through its lifecycle, citing evidence.
+
+    Refused when the move is not allowed from the status the pledge had on the effective date,
+    when the date is earlier than the pledge's latest recorded change (record changes in date
+    order), or — for ``committed`` — while a blocking condition is open on that date.
+    """
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    _check_source(pledge.mission, citation.source)
+    latest = pledge.status_changes.order_by("-effective", "-pk").first()
+    if latest and citation.effective < latest.effective:
+        raise ForcegenError(
+            f"The pledge already has a status change dated {latest.effective.isoformat()}; "
+            f"a change on {citation.effective.isoformat()} would rewrite its timeline.",
+            "effective",
+        )
+    current = latest.to_status if latest else None
+    if to_status not in allowed_transitions(current):
+        allowed = ", ".join(sorted(allowed_transitions(current))) or "none (closed)"
+        raise ForcegenError(
+            f"A pledge cannot move from '{current}' to '{to_status}'; allowed: {allowed}.",
+            "to_status",
+        )
+    if to_status == PledgeStatus.COMMITTED:
+        blocking = pledge.conditions.filter(blocking=True).open_on(citation.effective)
+        if blocking.exists():
+            names = ", ".join(condition.get_kind_display() for condition in blocking)
+            raise ForcegenError(
+                f"Cannot commit {pledge.nation.name}'s pledge: blocking conditions still open "
+                f"on {citation.effective.isoformat()}: {names}. Mark them met or waived first.",
+                "to_status",
+            )
+    change = PledgeStatusChange.objects.create(
+        mission=pledge.mission,
+        owner_nation=pledge.nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        from_status=current or "",
+        to_status=to_status,
+        effective=citation.effective,
+        source=citation.source,
+        quote=citation.quote,
+        note=citation.note,
+    )
+    pledge.status = to_status
+    pledge.status_since = citation.effective
+    pledge.last_evidence = max(pledge.last_evidence, citation.effective)
+    pledge.save()
+    update_change_reason(pledge, f"status → {to_status} ({citation.source.publisher})")
+    _link_evidence(pledge, citation.source, citation.quote)
+    return change
+
+
+@transaction.atomic
+def add_condition(
+    pledge: Pledge, kind: str, citation: Citation, *, blocking: bool = True, description: str = ""
+) -> PledgeCondition:
+    """Record a condition a nation attaches to its pledge."""
+    _check_source(pledge.mission, citation.source)
+    condition = PledgeCondition(
+        mission=pledge.mission,
+        owner_nation=pledge.nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        kind=kind,
+        blocking=blocking,
+        description=description or citation.quote,
+        raised_on=citation.effective,
+        source=citation.source,
+    )
+    condition.full_clean(validate_constraints=False)
+    condition.save()
+    _touch_evidence(pledge, citation.effective)
+    return condition
+
+
+@transaction.atomic
+def resolve_condition(
+    condition: PledgeCondition, status: str, citation: Citation
+) -> PledgeCondition:
+    """Mark a condition met or waived, with the evidence and the date."""
+    if status not in {ConditionStatus.MET, ConditionStatus.WAIVED}:
+        raise ForcegenError("A condition is resolved as 'met' or 'waived'.", "status")
+    if condition.status != ConditionStatus.OPEN:
+        raise ForcegenError(f"The condition is already {condition.status}.", "status")
+    if citation.effective < condition.raised_on:
+        raise ForcegenError("A condition cannot be resolved before it was raised.", "effective")
+    condition.status = status
+    condition.resolved_on = citation.effective
+    condition.resolution_source = citation.source
+    condition.save()
+    _touch_evidence(condition.pledge, citation.effective)
+    return condition
+
+
+@transaction.atomic
+def record_figure(
+    pledge: Pledge, personnel: int, citation: Citation, *, qualifier: str = "", choose: bool
+) -> PledgeFigure:
+    """Keep another source's figure for a pledge; optionally make it the chosen value.
+
+    Conflicting figures are never overwritten: both stay visible, one is marked chosen.
+    """
+    _check_source(pledge.mission, citation.source)
+    if choose:
+        pledge.figures.filter(chosen=True).update(chosen=False)
+    figure = PledgeFigure.objects.create(
+        mission=pledge.mission,
+        owner_nation=pledge.nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        personnel=personnel,
+        qualifier=qualifier,
+        reported_on=citation.effective,
+        source=citation.source,
+        chosen=choose,
+        note=citation.note,
+    )
+    if choose:
+        pledge.personnel = personnel
+        pledge.personnel_qualifier = qualifier
+        pledge.save()
+    _touch_evidence(pledge, citation.effective)
+    _link_evidence(pledge, citation.source, citation.quote)
+    return figure
+
+
+@transaction.atomic
+def add_evidence(pledge: Pledge, citation: Citation) -> None:
+    """Attach a source that reaffirms what is known (e.g. "no final decision yet") without
+    changing the pledge; it refreshes the pledge so it is not flagged stale."""
+    _check_source(pledge.mission, citation.source)
+    _link_evidence(pledge, citation.source, citation.quote)
+    _touch_evidence(pledge, citation.effective)
+
+
+@transaction.atomic
+def add_caveat(
+    pledge: Pledge,
+    kind: str,
+    citation: Citation,
+    *,
+    description: str,
+    line_of_operation=None,
+    sector=None,
+    max_months: int | None = None,
+) -> Caveat:
+    """Record a restriction the contingent works under (the planner obeys it)."""
+    _check_source(pledge.mission, citation.source)
+    caveat = Caveat(
+        mission=pledge.mission,
+        owner_nation=pledge.nation,
+        releasability=pledge.releasability,
+        pledge=pledge,
+        kind=kind,
+        description=description,
+        line_of_operation=line_of_operation,
+        sector=sector,
+        max_months=max_months,
+        effective_from=citation.effective,
+        source=citation.source,
+    )
+    caveat.full_clean(validate_constraints=False)
+    caveat.save()
+    _touch_evidence(pledge, citation.effective)
+    return caveat
+
+
+@transaction.atomic
+def record_acceptability(
+    *, mission: Mission, party, nation: Nation, stance: str, citation: Citation
+) -> Acceptability:
+    """Record a party's stance on a nation's participation, as of the statement's date."""
+    _check_source(mission, citation.source)
+    if party.mission_id != mission.pk:
+        raise ForcegenError("The party belongs to another mission.", "party")
+    record = Acceptability(
+        mission=mission,
+        party=party,
+        nation=nation,
+        stance=stance,
+        effective=citation.effective,
+        source=citation.source,
+        quote=citation.quote,
+        note=citation.note,
+    )
+    record.full_clean(validate_constraints=False)
+    record.save()
+    return record
