@@ -100,7 +100,7 @@ class RecordReader:
             self._problem(name, str(exc))
             return default
         if choices is not None and value not in set(choices):
-            self._problem(name, f"must be one of {', '.join(sorted(choices))}; got {value!r}")
+            self._problem(name, f"must be one of {', '.join(map(str, sorted(choices)))}; got {value!r}")
             return default
         if check is not None:
             message = check(value)

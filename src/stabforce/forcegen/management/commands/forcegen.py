@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from stabforce.core.importing import ImportFailed
 from stabforce.core.models import Mission, User
+from stabforce.forcegen import tabular
 from stabforce.forcegen.queries import gap_report
+from stabforce.forcegen.services import ForcegenError
 
 
 def _date(text: str) -> dt.date:
@@ -22,7 +26,8 @@ class Command(BaseCommand):
     help = (
         "Force generation on the command line. `forcegen gaps [--as-of DATE] [--json]` prints "
         "required vs pledged per capability × line of operation × sector, and the force totals "
-        "— the same figures as the gap dashboard and the API."
+        "— the same figures as the gap dashboard and the API. `forcegen export` and "
+        "`forcegen import` move requirements and pledges through CSV/XLSX."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +41,17 @@ class Command(BaseCommand):
             "--user", default="admin", help="read with this user's visibility (default admin)"
         )
         gaps.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        for name, text in (("import", "import a CSV/XLSX table (all rows or none)"),
+                           ("export", "export a table as CSV or XLSX")):  # fmt: skip
+            sub = actions.add_parser(name, help=text)
+            sub.add_argument("table", choices=["requirements", "pledges"])
+            if name == "import":
+                sub.add_argument("file", help="a .csv or .xlsx file")
+            else:
+                sub.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+                sub.add_argument("--output", "-o", default="-", help="file (default stdout)")
+            sub.add_argument("--mission", default=None, help="mission slug")
+            sub.add_argument("--user", default="admin", help="act as this user (default admin)")
 
     def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["user"], is_active=True).first()
@@ -51,12 +67,40 @@ class Command(BaseCommand):
                 slugs = ", ".join(missions.values_list("slug", flat=True)) or "none"
                 raise CommandError(f"--mission is needed; missions: {slugs}")
             mission = missions.get()
+        if options["action"] == "import":
+            self._import(user, mission, options)
+            return
+        if options["action"] == "export":
+            content, _name, _type = tabular.export_file(
+                options["table"], user, mission, options["format"]
+            )
+            if options["output"] == "-":
+                self.stdout.write(content.decode("utf-8"), ending="")
+            else:
+                with open(options["output"], "wb") as handle:
+                    handle.write(content)
+            return
         day = _date(options["as_of"]) if options["as_of"] else dt.date.today()
         report = gap_report(user, mission, day)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2))
             return
         self.stdout.write(render_table(report.as_dict()))
+
+    def _import(self, user, mission, options) -> None:
+        importer = {
+            "requirements": tabular.import_requirements,
+            "pledges": tabular.import_pledges,
+        }[options["table"]]
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"file: {path} does not exist")
+        try:
+            report = importer(user, mission, path.name, path.read_bytes())
+        except (ImportFailed, ForcegenError) as exc:
+            raise CommandError(str(exc)) from exc
+        counts = report.as_dict()
+        self.stdout.write(", ".join(f"{n} {label}" for label, n in counts.items()))
 
 
 def render_table(data: dict) -> str:
