@@ -100,7 +100,8 @@ class RecordReader:
             self._problem(name, str(exc))
             return default
         if choices is not None and value not in set(choices):
-            self._problem(name, f"must be one of {', '.join(map(str, sorted(choices)))}; got {value!r}")
+            listed = ", ".join(map(str, sorted(choices)))
+            self._problem(name, f"must be one of {listed}; got {value!r}")
             return default
         if check is not None:
             message = check(value)

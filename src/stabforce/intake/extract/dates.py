@@ -78,13 +78,13 @@ _ABS = rf"(?:{_MDY}|{_DMY}|{_ISO})"
 
 _DATE_RE = re.compile(
     # weekday before the date: "Sunday (December 20, 2025)", "on Sunday, December 20"
-    rf"\b(?P<wd_a>{_WD})\s*(?:,\s*|\(\s*|\s+)(?:the\s+)?{_ABS}\b\)?"
+    rf"\b(?:on\s+)?(?P<wd_a>{_WD})\s*(?:,\s*|\(\s*|\s+)(?:the\s+)?{_ABS}\b\)?"
     # date followed by a weekday: "December 20 (Sunday)"
     rf"|\b{_ABS.replace('(?P<', '(?P<b_')}\s*\(\s*(?P<wd_b>{_WD})\s*\)"
     rf"|\b{_ABS.replace('(?P<', '(?P<c_')}\b"
     rf"|\b(?P<rel_wd>(?:last|next|this\s+(?:coming|past)|on|past)\s+)?(?P<wd>{_WD})\b"
     r"|\b(?P<rel>the\s+day\s+before\s+yesterday|yesterday|today|tomorrow|last\s+week|"
-    r"this\s+week|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month|last\s+month|"
+    r"this\s+week|earlier\s+this\s+week|next\s+week|next\s+month|earlier\s+this\s+month|this\s+month|last\s+month|"
     r"earlier\s+this\s+year)\b",
     re.IGNORECASE,
 )
@@ -93,6 +93,11 @@ _FUTURE = re.compile(
     r"\b(?:will|is\s+due\s+to|are\s+due\s+to|is\s+set\s+to|are\s+set\s+to|is\s+scheduled\s+"
     r"to|are\s+scheduled\s+to|plans\s+to|is\s+expected\s+to)\b",
     re.IGNORECASE,
+)
+
+
+_PAST_REPORT = re.compile(
+    r"\b(?:said|told|announced|confirmed|reported|added|stated|declared|wrote)\b", re.IGNORECASE
 )
 
 
@@ -199,7 +204,10 @@ def _bare_weekday(text: str, m: re.Match[str], span: Span, published: date | Non
     line_start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
     future = modifier.startswith("next") or "coming" in modifier
     if not modifier.startswith(("last", "past", "this past")) and not future:
-        future = bool(_FUTURE.search(text, line_start, m.start()))
+        markers = list(_FUTURE.finditer(text, line_start, m.start()))
+        # "X will send troops, the ministry announced on Saturday": the weekday belongs to the
+        # past reporting verb between the future marker and the weekday.
+        future = bool(markers) and not _PAST_REPORT.search(text, markers[-1].end(), m.start())
     if future:
         delta = (wd - published.weekday()) % 7 or 7
         return DateRef(
@@ -240,11 +248,19 @@ def _relative(span: Span, rel: str, published: date | None) -> DateRef:
         "this month": (first, p),
         "last month": (prev_last.replace(day=1), prev_last),
         "earlier this year": (p.replace(month=1, day=1), p),
+        "next week": (monday + timedelta(7), monday + timedelta(13)),
+        "next month": _next_month(p),
     }
     lo, hi = ranges[key]
     return DateRef(
         span=span, form="range", rule=f"date.{key.replace(' ', '_')}", earliest=lo, latest=hi
     )
+
+
+def _next_month(p: date) -> tuple[date, date]:
+    first = (p.replace(day=28) + timedelta(days=4)).replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(1)
+    return first, last
 
 
 def best_date(dates: list[DateRef], start: int, end: int, anchor: int | None = None) -> DateRef | None:

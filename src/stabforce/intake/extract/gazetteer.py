@@ -248,7 +248,7 @@ def find_officials(text: str, nations: list[NameHit], orgs: list[NameHit]) -> li
             taken.append((a, role_end))
             continue
         # Role without a name: only when a nation or body qualifies it.
-        if nation or organisation:
+        if nation or organisation or re.match(r"Foreign\s+(?:Office|Ministry)\s", role):
             out.append(
                 OfficialHit(
                     start, role_end, None, None, role, (m.start(), role_end), nation,

@@ -203,6 +203,7 @@ ROLES: tuple[str, ...] = (
     "Permanent Representative",
     "ambassador",
     "Special Envoy",
+    "counterpart",
     "envoy",
     "spokesperson",
     "spokesman",
@@ -368,6 +369,8 @@ FORCE_CONTEXT: tuple[str, ...] = (
     r"be\s+(?:a\s+)?part\s+of\s+it",
     r"to\s+be\s+part\s+of",
     r"send\w*\s+(?:its\s+|their\s+)?(?:men|people)",
+    r"contribut\w+\s+to\s+(?:the\s+)?(?:peace[\s-]*keeping|force|mission|ISF)",
+    r"join\w*\s+the\s+(?:\w+\s+)?(?:force|mission)",
 )
 
 #: Stance triggers: (stance, regex). Tried in order; the *weakest* stance in a clause wins
@@ -380,6 +383,7 @@ STANCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("declined", r"rul(?:es|ed|ing)\s+(?:itself\s+|themselves\s+)?out|rule\s+(?:itself\s+)?out"),
     ("declined", r"(?:will|would|shall|does|did|do)\s*(?:not|n't)\s+(?:be\s+)?(?:send\w*|deploy\w*|contribut\w*|join\w*|participat\w*|tak\w+\s+part\s+in\s+the\s+(?:force|mission|ISF))"),
     ("declined", r"won't\s+(?:send|deploy|contribute|join)"),
+    ("declined", r"(?:will|would)\s*(?:not|n't)\s+(?:put|place|station)"),
     ("declined", r"(?:has|have)\s+no\s+(?:plans?|intention)\s+to\s+(?:send|deploy|contribute|join)"),
     ("declined", r"declin\w+|refus\w+|turn(?:s|ed)?\s+down|reject\w*\s+(?:the\s+|a\s+)?(?:request|invitation|call)"),
     ("declined", r"not\s+(?:be\s+)?(?:sending|deploying|contributing|joining)"),
@@ -387,11 +391,14 @@ STANCE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("committed", r"commit(?:s|ted)?|pledg\w+|will\s+send|agreed\s+to\s+(?:send|deploy|contribute)"),
     ("committed", r"confirm\w*\s+(?:it\s+|that\s+it\s+)?(?:will|would)\s+(?:send|deploy|contribute)"),
     ("committed", r"will\s+(?:deploy|contribute|provide)"),
+    ("considering", r"offer\w*\s+to\s+consider\w*"),
     ("offered", r"offer\w*|volunteer\w*|put\s+forward"),
     ("offered", r"(?:ready|willing|prepared)\s+to\s+(?:send|deploy|contribute|join|provide|take\s+part|be\s+part)"),
     ("offered", r"(?:is|are|was|were)\s+ready|stands?\s+ready"),
     ("considering", r"consider\w*|weigh\w*|mull\w*|explor\w+|evaluat\w+|stud(?:y|ies|ying)\s+the\s+request"),
-    ("considering", r"(?:is|are|remains?)\s+open\s+to|could\s+send|may\s+send|might\s+send|would\s+(?:send|consider)"),
+    ("considering", r"(?:is|are|remains?)\s+open\s+to|would\s+(?:send|consider)"),
+    ("considering", r"(?:could|may|might)\s+(?:send|deploy|contribute|provide|join)"),
+    ("considering", r"(?:will|would)\s+decide"),
     ("considering", r"(?:no|not\s+(?:yet\s+)?(?:taken|made)\s+(?:a|any)|without\s+a)\s+(?:final\s+)?decision"),
     ("considering", r"(?:has|have|had)\s+not\s+(?:yet\s+)?(?:decided|committed|made\s+up)"),
     ("considering", r"(?:not\s+yet|yet\s+to)\s+(?:commit\w*|decid\w+|confirm\w*)"),
@@ -407,7 +414,7 @@ HEDGE_PATTERNS: tuple[str, ...] = (
     r"in\s+principle",
     r"tentative\w*",
     r"possibly",
-    r"(?:could|may|might|would)\s+(?=\w)",
+    r"(?:could|may|might|would)(?=\s+\w)",
     r"no\s+(?:final\s+)?decision\s+(?:has|had)\s+(?:yet\s+)?been\s+(?:taken|made)",
     r"(?:has|have|had)\s+not\s+(?:yet\s+)?(?:decided|committed)",
     r"not\s+yet\s+(?:committed|decided)",
@@ -422,6 +429,9 @@ IRREALIS_BEFORE: str = (
     r"\s+(?:\w+\s+){0,2})$"
 )
 
+#: After a refusal, words that make it conditional ("would not join until ...").
+CONDITIONAL_REFUSAL: str = r"\b(?:until|unless|without|before|as\s+long\s+as\s+there\s+is\s+no)\b"
+
 #: Subjects that are nobody in particular: "before asking anyone to commit".
 INDEFINITE_SUBJECTS: str = r"\b(?:anyone|anybody|any\s+country|countries|others|nations)\b"
 
@@ -433,6 +443,16 @@ UNIT_SIZES: dict[str, tuple[int, int, int]] = {
     "battalion": (300, 1000, 600),
     "company": (100, 250, 150),
     "platoon": (20, 50, 35),
+}
+
+#: A word before a formation that says what kind of unit it is ("an engineering battalion").
+UNIT_ADJECTIVES: dict[str, str] = {
+    "engineer": "engineers",
+    "engineering": "engineers",
+    "medical": "medical",
+    "police": "police",
+    "logistics": "logistics",
+    "logistic": "logistics",
 }
 
 #: Vague amounts: (min, max-or-None).
@@ -494,18 +514,20 @@ CONDITION_TRIGGERS: tuple[str, ...] = (
     r"conditional\s+(?:up)?on",
     r"condition(?:ed|s)?\s+(?:up)?on",
     r"on\s+condition\s+that",
-    r"provided\s+(?:that\s+)?",
+    r"provided(?:\s+that)?",
+    r"pending",
     r"as\s+long\s+as",
-    r"only\s+(?:if|once|after|when|with)",
+    r"only\s+(?:if|once|after|when|with|under)",
     r"once\b",
     r"hinges?\s+on",
     r"requir(?:es|ed|e|ing)",
     r"would\s+need",
     r"needs?\s+(?:to\s+see|clarity)",
-    r"wants?\s+(?:clarity|guarantees|assurances|a\s+clear|clear)",
-    r"seek(?:s|ing)?\s+(?:clarity|guarantees|assurances)",
+    r"wants?\s+(?:\w+\s+)?(?:clarity|guarantees|assurances|a\s+clear|clear)",
+    r"seek(?:s|ing)?\s+(?:\w+\s+)?(?:clarity|guarantees|assurances)",
+    r"if\b",
     r"insist(?:s|ed)?\s+on",
-    r"(?:after|until)\b(?=[^.;]*\b(?:clear|approv|agreed|in\s+place|consult))",
+    r"until\b(?=[^.;]*\b(?:clear|approv|agreed|in\s+place|consult))",
 )
 
 #: Condition kind -> regex of the words that identify it inside a condition's scope.
@@ -537,7 +559,7 @@ CONDITION_KEYWORDS: tuple[tuple[str, str], ...] = (
         r"(?:fighting|hostilities)|fighting\s+(?:stops|has\s+stopped|ends)",
     ),
     ("funding", r"funding|financ\w+|paid\s+for|costs?\s+(?:are\s+|being\s+)?covered|reimburs\w+"),
-    ("other", r"guarantees|assurances|consent\s+of|invitation\s+from|agreement\s+of"),
+    ("other", r"guarantees|assurances|consent|invitation\s+from|agreement\s+of"),
 )
 
 #: Conditions stated without a trigger word: "parliament will be consulted".
@@ -547,6 +569,7 @@ CONDITION_STANDALONE: tuple[tuple[str, str], ...] = (
         r"(?:parliament|lawmakers|the\s+National\s+Assembly)\s+(?:will|would|is\s+to|must|"
         r"to)\s+(?:be\s+consulted|approve|vote|have\s+the\s+final\s+say)",
     ),
+    ("domestic_approval", r"consult\w*\s+(?:with\s+)?parliament|parliamentary\s+approval"),
     (
         "domestic_approval",
         r"(?:take|put|bring|brought|taken)\s+(?:it|the\s+matter|the\s+decision|the\s+issue)?\s*"
@@ -583,6 +606,7 @@ FORBID_PATTERNS: tuple[str, ...] = (
     r"be\s+used\s+(?:for|to)|get\s+involved\s+in)",
     r"won't\s+(?:take\s+part\s+in|participate\s+in|engage\s+in|undertake)",
     r"(?:will|would|shall)\s*(?:not|n't)",
+    r"(?:must|should|will|would|can)\s*(?:not|n't)\s+(?:involve|include)",
     r"no\s+(?:role|part)\s+in",
     r"refus\w+\s+to",
     r"rul\w+\s+out",
@@ -593,7 +617,7 @@ FORBID_PATTERNS: tuple[str, ...] = (
 #: "peacekeeping, not peace enforcement" and friends (a forbidden peace_enforcement task).
 PEACEKEEPING_NOT_ENFORCEMENT: str = (
     r"peace[\s-]*keeping\s*(?:,\s*|\s+)(?:and\s+|but\s+)?(?:not|rather\s+than|instead\s+of)\s+"
-    r"(?:in\s+)?peace[\s-]*(?:enforcement|making)|keep(?:ing)?\s+the\s+peace\s*,?\s*"
+    r"(?:in\s+|to\s+)?peace[\s-]*(?:enforcement|making)|keep(?:ing)?\s+the\s+peace\s*,?\s*"
     r"(?:not|rather\s+than)\s+(?:to\s+)?enforc\w+\s+it"
 )
 
@@ -646,7 +670,7 @@ CONSULTATION_TRIGGERS: str = (
     r"held\s+(?:a\s+)?(?:talks|(?:tele)?phone\s+(?:call|conversation)s?|a\s+call|"
     r"consultations|a\s+meeting)\s+with|"
     r"(?:tele)?phone\s+(?:call|conversation)s?\s+with|telephoned|phoned|called|"
-    r"met\s+(?:with\s+)?|meets\s+(?:with\s+)?|conferred\s+with|consulted(?:\s+with)?|"
+    r"met(?:\s+with)?|meets(?:\s+with)?|conferred\s+with|consulted(?:\s+with)?|"
     r"discuss\w*\s+(?:[^.;]{0,60}?)\s+with|in\s+talks\s+with"
 )
 

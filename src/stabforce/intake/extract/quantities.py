@@ -54,8 +54,9 @@ def _size_re() -> re.Pattern[str]:
     return re.compile(
         rf"(?:\b(?P<q>{_QUAL})\s+)?(?:between\s+)?(?P<a>{_NUM})(?:\s*(?P<k>thousand|k)\b)?"
         rf"(?:\s*(?:-|–|to|and)\s*(?P<b>{_NUM}))?\s+{filler}(?P<noun>{noun})\b"
-        rf"|\b(?P<uq>{_NUMWORD})\s+(?:[\w\-]+\s+)?(?P<unit>{_UNITS})s?\b"
-        rf"(?:\s+(?:of\s+)?(?P<unoun>{noun})\b)?"
+        rf"(?:\s+(?P<post>or\s+more|or\s+so|plus))?"
+        rf"|\b(?P<uq>{_NUMWORD})\s+(?:(?P<uadj>[\w\-]+)\s+)?(?P<unit>{_UNITS})s?\b"
+        rf"(?:\s+(?:of\s+)?(?:[\w\-]+\s+)?(?P<unoun>{noun})\b)?"
         rf"|\b(?P<vague>{_VAGUE})\s+(?:of\s+)?{filler}(?P<vnoun>{noun})\b",
         re.IGNORECASE,
     )
@@ -89,6 +90,11 @@ def find_sizes(text: str, start: int, end: int) -> list[SizeHit]:
                             "range", None)
                 )
                 continue
+            post = re.sub(r"\s+", " ", (g["post"] or "").lower())
+            if post in {"or more", "plus"}:
+                qualifier = "at_least"
+            elif post == "or so":
+                qualifier = "approx"
             qualifier = qualifier or "exact"
             lo = a if qualifier in {"exact", "at_least"} else None
             hi = a if qualifier in {"exact", "up_to"} else None
@@ -99,9 +105,8 @@ def find_sizes(text: str, start: int, end: int) -> list[SizeHit]:
             unit = g["unit"].lower()
             count = lexicon.NUMBER_WORDS.get(g["uq"].lower(), 1)
             lo, hi, est = (v * count for v in lexicon.UNIT_SIZES[unit])
-            out.append(
-                SizeHit(m.start(), m.end(), _kind(g["unoun"]), None, lo, hi, est, "unit", unit)
-            )
+            kind = lexicon.UNIT_ADJECTIVES.get((g["uadj"] or "").lower()) or _kind(g["unoun"])
+            out.append(SizeHit(m.start(), m.end(), kind, None, lo, hi, est, "unit", unit))
         else:
             lo, hi = lexicon.VAGUE_AMOUNTS[re.sub(r"\s+", " ", g["vague"].lower())]
             out.append(

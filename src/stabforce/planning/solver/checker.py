@@ -172,12 +172,18 @@ def _objective(instance: Instance, plan: Plan, units: dict, demands: dict) -> Ob
             b.sectors_with_lead += 1
     b.lead_nation = w.lead_nation * b.sectors_with_lead
 
-    for u in units.values():
-        last = periods - 1 if u.available_until is None else min(u.available_until, periods - 1)
-        for p in range(1, min(last, periods - 1) + 1):
-            before = where.get((u.id, p - 1))
-            if before is not None and where.get((u.id, p)) != before:
-                b.departures += 1
+    # continuity: reductions of a nation's presence of a capability in a sector between
+    # consecutive periods, not counting units whose availability has just ended
+    stay: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    here: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for (uid, p), s in where.items():
+        u = units[uid]
+        here[(u.nation, u.capability, s, p)] += 1
+        last = periods - 1 if u.available_until is None else u.available_until
+        if u.max_deployment_periods is None and p + 1 <= last and p + 1 < periods:
+            stay[(u.nation, u.capability, s, p + 1)] += 1
+    for key, n_stay in stay.items():
+        b.departures += max(0, n_stay - here.get(key, 0))
     b.continuity = w.continuity * b.departures
 
     groups = instance.nation_groups()

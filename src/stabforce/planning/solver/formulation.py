@@ -12,7 +12,7 @@ Variables (all integer)::
     x[k,d]   in 0..min(|k|, req_d)   units of class k in demand d (only eligible pairs)
     w[s,n]   in {0,1}                nation n present in sector s (cohesion)
     y[s,n]   in {0,1}                nation n is lead (framework) nation of sector s
-    z[k,s,p] >= 0                    units of class k leaving sector s between p-1 and p
+    z[n,c,s,p] >= 0                  reduction of nation n's capability c in sector s at p
     v[t,p]   >= 0                    troops short of composition target t in period p
 
 Constraints::
@@ -23,7 +23,7 @@ Constraints::
     x[k,d] <= ub[k,d] * w[s(d), n(k)]                   (presence; ub is tiny, not a big-M)
     sum_{k in n, d in s} x[k,d] >= L_s * y[s,n]         (lead nation provides >= L_s)
     sum_n y[s,n] <= 1,   y[s,n] <= w[s,n]
-    z[k,s,p] >= c[k,s,p-1] - c[k,s,p]                   (c = units of k in s in p)
+    z[n,c,s,p] >= stay[n,c,s,p-1] - here[n,c,s,p]       (stay: units still available at p)
     sum_{k, d in p} (g_k - share_t) * str_k * x[k,d] + v[t,p] >= 0   (composition, soft)
 
 Availability, capability, caveats and vetoes are enforced by not creating ineligible x.
@@ -254,20 +254,26 @@ class Formulation:
                 if len(ys) > 1:
                     m.add_row(ys, [1.0] * len(ys), -INF, 1.0)
 
-        # continuity: departures while still available
-        self.z: dict[tuple[int, str, int], int] = {}
+        # continuity: reductions of a nation's presence of a capability in a sector between
+        # consecutive periods, except units whose availability ended (like-for-like rotation
+        # of identical companies is not a move)
+        self.z: dict[tuple[str, str, str, int], int] = {}
         if w.continuity and instance.periods > 1:
-            for (k_i, s, p), keys in sorted(xs_by_ksp.items()):
+            xs_by_ncsp: dict[tuple[str, str, str, int], list[tuple[int, int]]] = defaultdict(list)
+            for (k_i, s, p), keys in xs_by_ksp.items():
                 k = self.classes[k_i]
+                xs_by_ncsp[(k.nation, k.capability, s, p)].extend(keys)
+            for (n, cap, s, p), keys in sorted(xs_by_ncsp.items()):
                 nxt = p + 1
-                if nxt > k.last or nxt >= instance.periods:
+                staying = [q for q in keys if _stays(self.classes[q[0]], nxt)]
+                if not staying or nxt >= instance.periods:
                     continue
-                prev_ub = min(k.size, sum(ub(q) for q in keys))
-                later = xs_by_ksp.get((k_i, s, nxt), [])
-                zj = m.add_var(f"z[{k_i},{s},{nxt}]", 0, prev_ub, -w.continuity)
-                self.z[(k_i, s, nxt)] = zj
-                idx = [zj] + [self.x[q] for q in keys] + [self.x[q] for q in later]
-                val = [1.0] + [-1.0] * len(keys) + [1.0] * len(later)
+                later = xs_by_ncsp.get((n, cap, s, nxt), [])
+                cap_ub = sum(ub(q) for q in staying)
+                zj = m.add_var(f"z[{n},{cap},{s},{nxt}]", 0, cap_ub, -w.continuity)
+                self.z[(n, cap, s, nxt)] = zj
+                idx = [zj] + [self.x[q] for q in staying] + [self.x[q] for q in later]
+                val = [1.0] + [-1.0] * len(staying) + [1.0] * len(later)
                 m.add_row(idx, val, 0.0, INF)
 
         # composition targets (soft)
@@ -319,11 +325,9 @@ class Formulation:
         vals = [0.0] * m.num_vars
         for key, c in counts.items():
             vals[self.x[key]] = float(c)
-        c_ksp: dict[tuple[int, str, int], int] = defaultdict(int)
         sn: dict[tuple[str, str], int] = defaultdict(int)
         for (k_i, di), c in counts.items():
             d = self.demands[di]
-            c_ksp[(k_i, d.sector, d.period)] += c
             sn[(d.sector, self.classes[k_i].nation)] += c
         for key, j in self.w.items():
             vals[j] = 1.0 if sn.get(key, 0) > 0 else 0.0
@@ -335,8 +339,16 @@ class Formulation:
                     best[s] = cand
         for s, (_, n) in best.items():
             vals[self.y[(s, n)]] = 1.0
-        for (k_i, s, p), j in self.z.items():
-            vals[j] = float(max(0, c_ksp.get((k_i, s, p - 1), 0) - c_ksp.get((k_i, s, p), 0)))
+        stay: dict[tuple[str, str, str, int], int] = defaultdict(int)
+        here: dict[tuple[str, str, str, int], int] = defaultdict(int)
+        for (k_i, di), c in counts.items():
+            d = self.demands[di]
+            k = self.classes[k_i]
+            here[(k.nation, k.capability, d.sector, d.period)] += c
+            if _stays(k, d.period + 1):
+                stay[(k.nation, k.capability, d.sector, d.period + 1)] += c
+        for key, j in self.z.items():
+            vals[j] = float(max(0, stay.get(key, 0) - here.get(key, 0)))
         for (t_i, p), j in self.v.items():
             t = self.instance.composition[t_i]
             lhs = 0.0
@@ -429,3 +441,12 @@ def _gale_ryser_ok(budget: dict[str, int], used: set[str], future: list[int]) ->
         if total > sum(min(r, j) for r in left):
             return False
     return True
+
+
+def _stays(k: UnitClass, period: int) -> bool:
+    """Could units of class ``k`` still be in place in ``period`` (continuity applies)?
+
+    Units on a limited tour (deployment-length caveat) rotate out by plan, so their departures
+    are not counted; neither are departures at the end of a unit's availability.
+    """
+    return k.max_periods is None and k.last >= period

@@ -96,10 +96,11 @@ def solve(
             plan, report, fallback = cand, cand_report, False
         else:
             notes.append(f"{name} plan worse than greedy; greedy plan returned")
-        if res.objective is not None and abs(cand_report.objective.total - res.objective) > 1e-6:
+        clean = form.model.objective(form.vector_from_counts(form.counts_from_vector(res.values)))
+        if abs(cand_report.objective.total - clean) > 1e-6:
             notes.append(
-                f"unit-level objective {cand_report.objective.total:g} differs from the "
-                f"class model's {res.objective:g} (continuity after disaggregation)"
+                f"checker objective {cand_report.objective.total:g} differs from the "
+                f"model's {clean:g}: formulation and checker disagree"
             )
     if not warm_start and res.values is None:
         plan, report, fallback = Plan(), check_plan(instance, Plan()), True
@@ -147,7 +148,7 @@ def solve(
         time_to_proof=wall if status == "optimal" else None,
         wall_time=wall,
         greedy_objective=g_obj,
-        used_greedy_fallback=fallback and res.values is None or (fallback and warm_start),
+        used_greedy_fallback=fallback and plan is g_plan,
         violations=list(report.violations),
         trace=trace,
         notes=notes,
