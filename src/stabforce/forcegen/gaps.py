@@ -19,7 +19,7 @@ STATUS_ORDER = ["deployed", "committed", "offered", "considering", "interest"]
 FIRM = ("deployed", "committed")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequirementLine:
     key: str
     capability: str
@@ -32,7 +32,7 @@ class RequirementLine:
     is_police: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PledgeOnDate:
     """A pledge as the evidence says it stood on the analysis date."""
 
@@ -63,10 +63,7 @@ class GapCell:
     allocated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
     requirement_keys: list[str] = field(default_factory=list)
     pledge_keys: list[str] = field(default_factory=list)
-
-    @property
-    def filled(self) -> int:
-        return sum(self.allocated.values())
+    filled: int = 0  # personnel allocated, all statuses (kept as a running total)
 
     @property
     def firm(self) -> int:
@@ -223,6 +220,7 @@ def analyse(
                 continue
             take = min(need, remaining)
             cell.allocated[pledge.status] += take
+            cell.filled += take
             cell.pledge_keys.append(pledge.key)
             remaining -= take
         if candidates:

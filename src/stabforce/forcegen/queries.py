@@ -142,19 +142,17 @@ def gap_report(user, mission: Mission, day: dt.date) -> GapReport:
         )
         for row in requirements
     ]
-    pledge_rows = list(
-        pledges_as_of(user, mission, day).values(
-            "pk",
-            "key",
-            "nation_id",
-            "nation__iso3",
-            "capability__key",
-            "capability__is_police",
-            "personnel_on",
-            "status_on",
-            "line_of_operation__key",
-            "sector__key",
-        )
+    pledge_rows = pledges_as_of(user, mission, day).values_list(
+        "pk",
+        "key",
+        "nation_id",
+        "nation__iso3",
+        "capability__key",
+        "capability__is_police",
+        "personnel_on",
+        "status_on",
+        "line_of_operation__key",
+        "sector__key",
     )
     forbidden_tasks: dict[int, set[str]] = defaultdict(set)
     forbidden_sectors: dict[int, set[str]] = defaultdict(set)
@@ -169,24 +167,38 @@ def gap_report(user, mission: Mission, day: dt.date) -> GapReport:
             forbidden_tasks[pledge_id].add(task)
         else:
             forbidden_sectors[pledge_id].add(sector)
-    objections = objections_on(user, mission, day)
+    objected = {
+        iso3: frozenset(parties) for iso3, parties in objections_on(user, mission, day).items()
+    }
     groups = _nation_groups()
+    nothing: frozenset[str] = frozenset()
     pledges = [
         gaps.PledgeOnDate(
-            key=row["key"],
-            nation=row["nation__iso3"],
-            capability=row["capability__key"],
-            personnel=row["personnel_on"],
-            status=row["status_on"],
-            is_police=row["capability__is_police"],
-            line_of_operation=row["line_of_operation__key"],
-            sector=row["sector__key"],
-            forbidden_tasks=frozenset(forbidden_tasks.get(row["pk"], ())),
-            forbidden_sectors=frozenset(forbidden_sectors.get(row["pk"], ())),
-            nation_groups=groups.get(row["nation_id"], frozenset()),
-            objected_by=frozenset(objections.get(row["nation__iso3"], ())),
+            key,
+            iso3,
+            capability,
+            personnel,
+            status,
+            is_police,
+            line_of_operation,
+            sector,
+            frozenset(forbidden_tasks[pk]) if pk in forbidden_tasks else nothing,
+            frozenset(forbidden_sectors[pk]) if pk in forbidden_sectors else nothing,
+            groups.get(nation_id, nothing),
+            objected.get(iso3, nothing),
         )
-        for row in pledge_rows
+        for (
+            pk,
+            key,
+            nation_id,
+            iso3,
+            capability,
+            is_police,
+            personnel,
+            status,
+            line_of_operation,
+            sector,
+        ) in pledge_rows  # fmt: skip
     ]
     from stabforce.core.models import LineOfOperation, Sector
 
