@@ -23,7 +23,9 @@ Rules (documented in docs/intake.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from .model import DateRef, Span
 
@@ -72,7 +74,9 @@ _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 # Month-day-year, day-month-year, ISO. Named groups are shared by position below.
 _MDY = rf"(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
-_DMY = rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})\.?(?:,?\s+(?P<y2>\d{{4}}))?"
+_DMY = (
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})\.?(?:,?\s+(?P<y2>\d{{4}}))?"
+)
 _ISO = r"(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})"
 _ABS = rf"(?:{_MDY}|{_DMY}|{_ISO})"
 
@@ -84,7 +88,8 @@ _DATE_RE = re.compile(
     rf"|\b{_ABS.replace('(?P<', '(?P<c_')}\b"
     rf"|\b(?P<rel_wd>(?:last|next|this\s+(?:coming|past)|on|past)\s+)?(?P<wd>{_WD})\b"
     r"|\b(?P<rel>the\s+day\s+before\s+yesterday|yesterday|today|tomorrow|last\s+week|"
-    r"this\s+week|earlier\s+this\s+week|next\s+week|next\s+month|earlier\s+this\s+month|this\s+month|last\s+month|"
+    r"this\s+week|earlier\s+this\s+week|next\s+week|next\s+month|earlier\s+this\s+month|"
+    r"this\s+month|last\s+month|"
     r"earlier\s+this\s+year)\b",
     re.IGNORECASE,
 )
@@ -121,7 +126,7 @@ def _make(year: int | None, month: int, day: int, published: date | None) -> dat
         try:
             if date(year, month, day) > published + timedelta(days=31):
                 year -= 1
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     try:
         return date(year, month, day)
@@ -130,10 +135,16 @@ def _make(year: int | None, month: int, day: int, published: date | None) -> dat
 
 
 def _nearest_weekday(day: date, weekday: int) -> date:
-    """The day with ``weekday`` nearest to ``day`` (ties go forward)."""
+    """The day with ``weekday`` nearest to ``day`` (ties go forward; the calendar's ends
+    fall back to the other direction)."""
     forward = (weekday - day.weekday()) % 7
     backward = (day.weekday() - weekday) % 7
-    return day + timedelta(days=forward) if forward <= backward else day - timedelta(backward)
+    try:
+        if forward <= backward:
+            return day + timedelta(days=forward)
+        return day - timedelta(backward)
+    except OverflowError:
+        return day - timedelta(backward) if forward <= backward else day + timedelta(forward)
 
 
 def find_dates(text: str, published: date | None = None) -> list[DateRef]:
@@ -143,6 +154,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateRef]:
         span = Span(m.start(), m.end(), m.group(0))
         g = m.groupdict()
         if g["wd_a"] or g.get("wd_b"):
+            if g["wd_a"]:  # "on Sunday (December 20, 2025)": the expression starts at "Sunday"
+                span = Span(m.start("wd_a"), m.end(), text[m.start("wd_a") : m.end()])
             prefix = "" if g["wd_a"] else "b_"
             wd_name = g["wd_a"] or g["wd_b"]
             parts = _abs_parts(m, prefix)
@@ -161,10 +174,18 @@ def find_dates(text: str, published: date | None = None) -> list[DateRef]:
                 DateRef(span=span, form="absolute", rule="date.absolute", value=value, note=note)
             )
         elif g["wd"]:
-            out.append(_bare_weekday(text, m, span, published))
+            out.append(_guard(span, _bare_weekday, text, m, span, published))
         elif g["rel"]:
-            out.append(_relative(span, g["rel"], published))
+            out.append(_guard(span, _relative, span, g["rel"], published))
     return out
+
+
+def _guard(span: Span, resolve: Callable[..., DateRef], *args: Any) -> DateRef:
+    """Resolve, or leave unresolved when the arithmetic leaves the calendar (year 1 / 9999)."""
+    try:
+        return resolve(*args)
+    except (OverflowError, ValueError):
+        return DateRef(span=span, form="relative", rule="date.out_of_range", note="out of range")
 
 
 def _weekday_date(
@@ -263,7 +284,9 @@ def _next_month(p: date) -> tuple[date, date]:
     return first, last
 
 
-def best_date(dates: list[DateRef], start: int, end: int, anchor: int | None = None) -> DateRef | None:
+def best_date(
+    dates: list[DateRef], start: int, end: int, anchor: int | None = None
+) -> DateRef | None:
     """The date expression in [start, end) nearest to ``anchor`` (default: the first one).
 
     Exact days are preferred over ranges.

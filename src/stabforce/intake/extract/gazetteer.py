@@ -21,8 +21,10 @@ from . import lexicon
 CAREFUL_CAPITALS: frozenset[str] = frozenset({"Jerusalem"})
 
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|via|around|East|West)\s+$")
-_ACTS_AFTER = re.compile(r"^(?:'s|’s|\s+(?:has|have|had|is|was|said|says|will|would|objects|"
-                         r"rejected|rejects|opposes|vetoed|insists|wants|told|welcomed))\b")
+_ACTS_AFTER = re.compile(
+    r"^(?:'s|’s|\s+(?:has|have|had|is|was|said|says|will|would|objects|"
+    r"rejected|rejects|opposes|vetoed|insists|wants|told|welcomed))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,7 @@ def find_organisations(text: str) -> list[NameHit]:
 def find_nations(text: str, organisations: list[NameHit] | None = None) -> list[NameHit]:
     """Nation mentions. Mentions inside a media outlet's name ("Jerusalem Post") are dropped."""
     table = nation_table()
-    media = [
-        o for o in (organisations or []) if lexicon.ORGANISATIONS[o.key][0] == "media"
-    ]
+    media = [o for o in (organisations or []) if lexicon.ORGANISATIONS[o.key][0] == "media"]
     out: list[NameHit] = []
     for m in _nation_re().finditer(text):
         surface = m.group(0)
@@ -113,7 +113,10 @@ def find_nations(text: str, organisations: list[NameHit] | None = None) -> list[
             if any(after.lstrip().startswith(b) for b in lexicon.CAPITAL_BLOCKERS):
                 continue
             acts = bool(_ACTS_AFTER.match(after))
-            if surface in CAREFUL_CAPITALS and not acts:
+            if surface in CAREFUL_CAPITALS and (
+                not acts
+                or re.search(r"\b(?:East|West)\s+$", text[max(0, m.start() - 6) : m.start()])
+            ):
                 continue
             if _LOCATIVE_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
                 confidence = 0.6
@@ -129,8 +132,8 @@ def find_nations(text: str, organisations: list[NameHit] | None = None) -> list[
 # Officials
 # --------------------------------------------------------------------------------------------
 
-_NAME_TOKEN = r"[A-Z][a-zà-ÿ]+(?:[\-'’][A-Za-zà-ÿ]+)*"
-_NAME = rf"{_NAME_TOKEN}(?:\s+(?:al-|bin\s+|van\s+|de\s+)?{_NAME_TOKEN}){{0,2}}"
+_NAME_PART = r"[A-Z][a-zà-ÿ]+(?:[\-'’][A-Za-zà-ÿ]+)*"
+_NAME = rf"{_NAME_PART}(?:\s+(?:al-|bin\s+|van\s+|de\s+)?{_NAME_PART}){{0,2}}"
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +179,6 @@ def _nation_before(
     Accepts "US Secretary", "Pakistan's Foreign Minister", "Israel's ambassador", "the
     Turkish foreign minister", "Pakistan's Foreign Office spokesperson".
     """
-    window = text[max(0, pos - 60) : pos]
     start = pos
     nation = None
     organisation = None
@@ -186,13 +188,11 @@ def _nation_before(
             nation = lexicon.ORGANISATIONS[o.key][1]
             start = o.start
             pos = o.start
-            window = text[max(0, pos - 60) : pos]
             break
     for n in nations:
         gap = text[n.end : pos]
         if n.end <= pos and re.fullmatch(r"(?:'s|’s)?\s*(?:own\s+)?", gap):
             return n.key, organisation, n.start
-    del window
     return nation, organisation, start
 
 
@@ -206,9 +206,16 @@ def find_officials(text: str, nations: list[NameHit], orgs: list[NameHit]) -> li
             continue
         role_end = m.end()
         # "ambassador to India" / "envoy to the UN": keep the destination in the role.
-        dest = re.match(r"\s+(?:to|at)\s+(?:the\s+)?([A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)", text[role_end:])
+        dest = re.match(
+            r"\s+(?:to|at)\s+(?:the\s+)?([A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)", text[role_end:]
+        )
         role = re.sub(r"\s+", " ", role_text)
-        if dest and role.lower() in {"ambassador", "envoy", "special envoy", "permanent representative"}:
+        if dest and role.lower() in {
+            "ambassador",
+            "envoy",
+            "special envoy",
+            "permanent representative",
+        }:
             role_end += dest.end()
             role = f"{role} to {dest.group(1)}"
         nation, organisation, start = _nation_before(text, m.start(), nations, orgs)
@@ -222,8 +229,16 @@ def find_officials(text: str, nations: list[NameHit], orgs: list[NameHit]) -> li
             a = role_end + after.start(group)
             out.append(
                 OfficialHit(
-                    start, a + len(name), name, (a, a + len(name)), role, (m.start(), role_end),
-                    nation, organisation, "official.role_name", 0.9,
+                    start,
+                    a + len(name),
+                    name,
+                    (a, a + len(name)),
+                    role,
+                    (m.start(), role_end),
+                    nation,
+                    organisation,
+                    "official.role_name",
+                    0.9,
                 )
             )
             taken.append((start, a + len(name)))
@@ -241,8 +256,16 @@ def find_officials(text: str, nations: list[NameHit], orgs: list[NameHit]) -> li
                 nation, _o, _s = _nation_before(text, m.start(), nations, orgs)
             out.append(
                 OfficialHit(
-                    a, role_end, name, (a, a + len(name)), role, (m.start(), role_end),
-                    nation, organisation, "official.name_role", 0.85,
+                    a,
+                    role_end,
+                    name,
+                    (a, a + len(name)),
+                    role,
+                    (m.start(), role_end),
+                    nation,
+                    organisation,
+                    "official.name_role",
+                    0.85,
                 )
             )
             taken.append((a, role_end))
@@ -251,8 +274,16 @@ def find_officials(text: str, nations: list[NameHit], orgs: list[NameHit]) -> li
         if nation or organisation or re.match(r"Foreign\s+(?:Office|Ministry)\s", role):
             out.append(
                 OfficialHit(
-                    start, role_end, None, None, role, (m.start(), role_end), nation,
-                    organisation, "official.role_only", 0.7,
+                    start,
+                    role_end,
+                    None,
+                    None,
+                    role,
+                    (m.start(), role_end),
+                    nation,
+                    organisation,
+                    "official.role_only",
+                    0.7,
                 )
             )
     return out

@@ -376,30 +376,64 @@ FORCE_CONTEXT: tuple[str, ...] = (
 #: Stance triggers: (stance, regex). Tried in order; the *weakest* stance in a clause wins
 #: when a hedge ("or at least") links two. Word boundaries are added around each pattern.
 STANCE_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("withdrawn", r"withdr[ae]w\w*\s+(?:its\s+|their\s+|the\s+)?(?:troops|offer|pledge|contingent|forces|soldiers)"),
+    (
+        "withdrawn",
+        r"withdr[ae]w\w*\s+(?:its\s+|their\s+|the\s+)?"
+        r"(?:troops|offer|pledge|contingent|forces|soldiers)",
+    ),
     ("withdrawn", r"pull(?:s|ed|ing)?\s+out"),
-    ("withdrawn", r"pull(?:s|ed|ing)?\s+(?:its|their|the)\s+(?:troops|offer|pledge|contingent|forces)"),
+    (
+        "withdrawn",
+        r"pull(?:s|ed|ing)?\s+(?:its|their|the)\s+(?:troops|offer|pledge|contingent|forces)",
+    ),
     ("withdrawn", r"rescind\w*|retract\w*"),
     ("declined", r"rul(?:es|ed|ing)\s+(?:itself\s+|themselves\s+)?out|rule\s+(?:itself\s+)?out"),
-    ("declined", r"(?:will|would|shall|does|did|do)\s*(?:not|n't)\s+(?:be\s+)?(?:send\w*|deploy\w*|contribut\w*|join\w*|participat\w*|tak\w+\s+part\s+in\s+the\s+(?:force|mission|ISF))"),
+    (
+        "declined",
+        r"(?:will|would|shall|does|did|do)\s*(?:not|n't)\s+(?:be\s+)?(?:send\w*|deploy\w*|"
+        r"contribut\w*|join\w*|participat\w*|tak\w+\s+part\s+in\s+the\s+(?:force|mission|ISF))",
+    ),
     ("declined", r"won't\s+(?:send|deploy|contribute|join)"),
     ("declined", r"(?:will|would)\s*(?:not|n't)\s+(?:put|place|station)"),
-    ("declined", r"(?:has|have)\s+no\s+(?:plans?|intention)\s+to\s+(?:send|deploy|contribute|join)"),
-    ("declined", r"declin\w+|refus\w+|turn(?:s|ed)?\s+down|reject\w*\s+(?:the\s+|a\s+)?(?:request|invitation|call)"),
+    (
+        "declined",
+        r"(?:has|have)\s+no\s+(?:plans?|intention)\s+to\s+(?:send|deploy|contribute|join)",
+    ),
+    (
+        "declined",
+        r"declin\w+|refus\w+|turn(?:s|ed)?\s+down|"
+        r"reject\w*\s+(?:the\s+|a\s+)?(?:request|invitation|call)",
+    ),
     ("declined", r"not\s+(?:be\s+)?(?:sending|deploying|contributing|joining)"),
     ("deployed", r"deployed|arriv\w+|landed|began\s+deploying|on\s+the\s+ground"),
-    ("committed", r"commit(?:s|ted)?|pledg\w+|will\s+send|agreed\s+to\s+(?:send|deploy|contribute)"),
-    ("committed", r"confirm\w*\s+(?:it\s+|that\s+it\s+)?(?:will|would)\s+(?:send|deploy|contribute)"),
+    (
+        "committed",
+        r"commit(?:s|ted)?|pledg\w+|will\s+send|agreed\s+to\s+(?:send|deploy|contribute)",
+    ),
+    (
+        "committed",
+        r"confirm\w*\s+(?:it\s+|that\s+it\s+)?(?:will|would)\s+(?:send|deploy|contribute)",
+    ),
     ("committed", r"will\s+(?:deploy|contribute|provide)"),
     ("considering", r"offer\w*\s+to\s+consider\w*"),
     ("offered", r"offer\w*|volunteer\w*|put\s+forward"),
-    ("offered", r"(?:ready|willing|prepared)\s+to\s+(?:send|deploy|contribute|join|provide|take\s+part|be\s+part)"),
+    (
+        "offered",
+        r"(?:ready|willing|prepared)\s+to\s+"
+        r"(?:send|deploy|contribute|join|provide|take\s+part|be\s+part)",
+    ),
     ("offered", r"(?:is|are|was|were)\s+ready|stands?\s+ready"),
-    ("considering", r"consider\w*|weigh\w*|mull\w*|explor\w+|evaluat\w+|stud(?:y|ies|ying)\s+the\s+request"),
+    (
+        "considering",
+        r"consider\w*|weigh\w*|mull\w*|explor\w+|evaluat\w+|stud(?:y|ies|ying)\s+the\s+request",
+    ),
     ("considering", r"(?:is|are|remains?)\s+open\s+to|would\s+(?:send|consider)"),
     ("considering", r"(?:could|may|might)\s+(?:send|deploy|contribute|provide|join)"),
     ("considering", r"(?:will|would)\s+decide"),
-    ("considering", r"(?:no|not\s+(?:yet\s+)?(?:taken|made)\s+(?:a|any)|without\s+a)\s+(?:final\s+)?decision"),
+    (
+        "considering",
+        r"(?:no|not\s+(?:yet\s+)?(?:taken|made)\s+(?:a|any)|without\s+a)\s+(?:final\s+)?decision",
+    ),
     ("considering", r"(?:has|have|had)\s+not\s+(?:yet\s+)?(?:decided|committed|made\s+up)"),
     ("considering", r"(?:not\s+yet|yet\s+to)\s+(?:commit\w*|decid\w+|confirm\w*)"),
     ("interest", r"interest\w*"),

@@ -37,7 +37,8 @@ _QUAL = "|".join(
 _NUMWORD = "|".join(sorted(lexicon.NUMBER_WORDS, key=len, reverse=True))
 _UNITS = "|".join(lexicon.UNIT_SIZES)
 _VAGUE = "|".join(
-    re.escape(v).replace(r"\ ", r"\s+") for v in sorted(lexicon.VAGUE_AMOUNTS, key=len, reverse=True)
+    re.escape(v).replace(r"\ ", r"\s+")
+    for v in sorted(lexicon.VAGUE_AMOUNTS, key=len, reverse=True)
 )
 
 
@@ -86,8 +87,17 @@ def find_sizes(text: str, start: int, end: int) -> list[SizeHit]:
                 b = int(_num(g["b"]) * scale)
                 lo, hi = min(a, b), max(a, b)
                 out.append(
-                    SizeHit(m.start(), m.end(), _kind(g["noun"]), None, lo, hi, (lo + hi) // 2,
-                            "range", None)
+                    SizeHit(
+                        m.start(),
+                        m.end(),
+                        _kind(g["noun"]),
+                        None,
+                        lo,
+                        hi,
+                        (lo + hi) // 2,
+                        "range",
+                        None,
+                    )
                 )
                 continue
             post = re.sub(r"\s+", " ", (g["post"] or "").lower())
@@ -98,9 +108,7 @@ def find_sizes(text: str, start: int, end: int) -> list[SizeHit]:
             qualifier = qualifier or "exact"
             lo = a if qualifier in {"exact", "at_least"} else None
             hi = a if qualifier in {"exact", "up_to"} else None
-            out.append(
-                SizeHit(m.start(), m.end(), _kind(g["noun"]), a, lo, hi, a, qualifier, None)
-            )
+            out.append(SizeHit(m.start(), m.end(), _kind(g["noun"]), a, lo, hi, a, qualifier, None))
         elif g["unit"]:
             unit = g["unit"].lower()
             count = lexicon.NUMBER_WORDS.get(g["uq"].lower(), 1)

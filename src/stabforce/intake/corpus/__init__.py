@@ -1,0 +1,1 @@
+"""Labelled evaluation corpus for intake extraction (YAML files; see docs/intake.md)."""
