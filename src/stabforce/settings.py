@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_filters",
     "stabforce.core",
     "stabforce.forcegen",
+    "stabforce.intake",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("forcegen/", include("stabforce.forcegen.urls")),
+    path("intake/", include("stabforce.intake.urls")),
     path("", include("stabforce.core.urls")),
 ]
