@@ -171,7 +171,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Project-wide assets (vendored Leaflet and htmx, our CSS and JS) live beside the settings.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = STABFORCE_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
