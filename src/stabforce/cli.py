@@ -15,6 +15,8 @@ COMMANDS = {
     "serve": "serve an existing database with a production WSGI server",
     "token": "create, list or revoke API tokens",
     "load_scenario": "load a scenario directory into the database",
+    "forcegen": "force generation: gap analysis, CSV/XLSX import and export",
+    "intake": "read a statement or report into the review queue; evaluate the extractor",
 }
 
 

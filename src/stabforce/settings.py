@@ -224,6 +224,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Largest statement the intake accepts (bytes of UTF-8 text or upload).
+STABFORCE_INTAKE_MAX_BYTES = int(os.environ.get("STABFORCE_INTAKE_MAX_BYTES", str(2 * 1024 * 1024)))
+
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 1000

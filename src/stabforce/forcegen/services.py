@@ -20,6 +20,7 @@ from stabforce.forcegen.models import (
     Acceptability,
     Capability,
     Caveat,
+    Engagement,
     Pledge,
     PledgeCondition,
     PledgeFigure,
@@ -51,13 +52,21 @@ def _check_source(mission: Mission, source: Source) -> None:
         raise ForcegenError("The source belongs to another mission.", "source")
 
 
-def _link_evidence(record, source: Source, quote: str = "") -> None:
+def _link_evidence(record, source: Source, quote: str = "", note: str = "") -> None:
     Evidence.objects.get_or_create(
         source=source,
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
-        defaults={"mission_id": record.mission_id, "quote": quote or source.quote},
+        defaults={"mission_id": record.mission_id, "quote": quote or source.quote, "note": note},
     )
+
+
+@transaction.atomic
+def cite(record, citation: Citation) -> None:
+    """Attach a source (with its passage) to any register record: an engagement, an
+    acceptability statement, a requirement. Citing the same source twice changes nothing."""
+    _check_source(record.mission, citation.source)
+    _link_evidence(record, citation.source, citation.quote, citation.note)
 
 
 def _touch_evidence(pledge: Pledge, day: dt.date) -> None:
@@ -333,3 +342,42 @@ def record_acceptability(
     record.full_clean(validate_constraints=False)
     record.save()
     return record
+
+
+@transaction.atomic
+def record_engagement(
+    *,
+    mission: Mission,
+    key: str,
+    occurred_on: dt.date,
+    topic: str,
+    nations: list[Nation],
+    citation: Citation,
+    officials: str = "",
+    outcome: str = "",
+    date_note: str = "",
+    pledges: list[Pledge] = (),
+    releasability: str = "all",
+) -> Engagement:
+    """Record a diplomatic consultation about the force, citing its source. A key already
+    used in the mission gets a numeric suffix, so two reports never overwrite each other."""
+    _check_source(mission, citation.source)
+    unique, suffix = key[:60], 2
+    while Engagement.objects.filter(mission=mission, key=unique).exists():
+        unique, suffix = f"{key[:57]}-{suffix}", suffix + 1
+    engagement = Engagement(
+        mission=mission,
+        releasability=releasability,
+        key=unique,
+        occurred_on=occurred_on,
+        date_note=date_note,
+        officials=officials[:2000],
+        topic=topic[:300],
+        outcome=outcome,
+    )
+    engagement.full_clean(validate_constraints=False)
+    engagement.save()
+    engagement.nations.set(nations)
+    engagement.pledges.set(pledges)
+    _link_evidence(engagement, citation.source, citation.quote, citation.note)
+    return engagement

@@ -136,6 +136,10 @@ class Document:
     def in_quote(self, pos: int) -> bool:
         return any(q.start <= pos < q.end for q in self.quotes)
 
+    def same_quote(self, a: int, b: int) -> bool:
+        """Whether positions ``a`` and ``b`` lie inside one and the same quotation."""
+        return any(q.start <= a < q.end and q.start <= b < q.end for q in self.quotes)
+
     def date_for(self, sentence: Sentence, anchor: int | None = None) -> DateRef | None:
         return best_date(self.dates, sentence.start, sentence.end, anchor)
 
@@ -204,8 +208,13 @@ class Document:
                 if hit:
                     return [Actor(hit.key, self.span(hit.start, hit.end), "possessive", 0.9)]
             if _PRONOUN_POSSESSIVE.search(before):
+                # A nation inside a quotation is not the subject of a trigger outside it, but
+                # "their offer" inside the same quotation refers back to it ("grateful to
+                # Pakistan for their offer", said by a US official, is Pakistan's offer).
                 hits = [
-                    n for n in self.nations_in(sentence.start, pos) if not self.in_quote(n.start)
+                    n
+                    for n in self.nations_in(sentence.start, pos)
+                    if not self.in_quote(n.start) or self.same_quote(n.start, pos)
                 ]
                 if hits:
                     h = hits[-1]

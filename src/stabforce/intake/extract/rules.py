@@ -624,7 +624,8 @@ def _party_of(doc: Document, s: Sentence, pos: int) -> tuple[str, Span, str | No
             cands.append((o.start, o.end, o.nation, o.name or o.role))
     if not cands:
         return None
-    a, b, party, speaker = max(cands)
+    # The rightmost candidate; compare positions only (speakers may be None, not orderable).
+    a, b, party, speaker = max(cands, key=lambda cand: (cand[0], cand[1]))
     return party, doc.span(a, b), speaker
 
 
