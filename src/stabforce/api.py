@@ -23,13 +23,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stabforce import __version__
-from stabforce.core.api import HealthOut
+from stabforce.core.api import ErrorItem, ErrorOut, HealthOut
 from stabforce.core.api import router as core_router
 from stabforce.core.api_auth import API_AUTH
 
 logger = logging.getLogger("stabforce.api")
 
 NOT_FOUND = "Not found."
+_REF = "#/components/schemas/{model}"
 
 
 class StabforceAPI(NinjaAPI):
@@ -46,6 +47,28 @@ class StabforceAPI(NinjaAPI):
         return self.create_response(
             request, {"detail": detail, "errors": errors or []}, status=status
         )
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any):
+        """The schema, with the standard errors every operation can give declared on each one
+        (an app's router need only declare the errors specific to it)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template=_REF))
+        schemas.setdefault("ErrorItem", ErrorItem.model_json_schema(ref_template=_REF))
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                if operation.get("security"):
+                    responses.setdefault(401, error)
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, error)
+                if operation.get("requestBody"):
+                    responses.setdefault(400, error)
+        return schema
 
     def _get_urls(self) -> list[Any]:
         patterns = []
@@ -178,4 +201,8 @@ def health(request: HttpRequest):
     return {"status": "ok", "database": connection.vendor, "version": __version__}
 
 
+# One router per app; core first. Every router's operations are covered by
+# tests/test_permission_matrix.py and tests/test_openapi_schemathesis.py automatically.
 api.add_router("/", core_router)
+api.add_router("/forcegen/", "stabforce.forcegen.api.router")
+api.add_router("/intake/", "stabforce.intake.api.router")
