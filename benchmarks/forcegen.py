@@ -175,7 +175,7 @@ def child(args: argparse.Namespace) -> dict:
     except NoReverseMatch:
         url = None
     if url:
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(hq)
 
         def page():
