@@ -124,9 +124,14 @@ api = StabforceAPI(
 
 
 def _field_path(location: Any) -> str:
-    if isinstance(location, list | tuple):
-        return ".".join(str(part) for part in location)
-    return str(location)
+    """``("body", "body", "effective")`` → ``body.effective``: ninja repeats the name of the
+    body parameter; callers care about where the field is, not what the view calls it."""
+    parts = (
+        [str(part) for part in location] if isinstance(location, list | tuple) else [str(location)]
+    )
+    if len(parts) > 2 and parts[0] == "body" and parts[1] in {"body", "payload", "data"}:
+        del parts[1]
+    return ".".join(parts)
 
 
 @api.exception_handler(ValidationError)
@@ -206,3 +211,4 @@ def health(request: HttpRequest):
 api.add_router("/", core_router)
 api.add_router("/forcegen/", "stabforce.forcegen.api.router")
 api.add_router("/intake/", "stabforce.intake.api.router")
+api.add_router("/planning/", "stabforce.planning.api.router")

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from simple_history.utils import update_change_reason
 
+from stabforce.core.choices import Role
 from stabforce.core.models import Evidence, Mission, Nation, Source
 from stabforce.forcegen.choices import (
     ConditionStatus,
@@ -26,6 +27,23 @@ from stabforce.forcegen.models import (
     PledgeFigure,
     PledgeStatusChange,
 )
+
+
+def may_write_for_nation(user, nation_id: int | None) -> bool:
+    """Who may change the register about a nation: HQ planners and administrators; a national
+    liaison officer for their own nation only; nobody else (observers never)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_hq:
+        return True
+    return (
+        user.role == Role.NATIONAL_LIAISON and nation_id is not None and user.nation_id == nation_id
+    )
+
+
+def may_write_pledge(user, pledge: Pledge) -> bool:
+    """The pledge's owning nation decides (see :func:`may_write_for_nation`)."""
+    return may_write_for_nation(user, pledge.owner_nation_id or pledge.nation_id)
 
 
 class ForcegenError(Exception):

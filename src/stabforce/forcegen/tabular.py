@@ -25,6 +25,8 @@ from stabforce.forcegen.choices import PledgeStatus, Priority, Readiness
 from stabforce.forcegen.models import Capability, Pledge, Requirement
 
 MAX_ROWS = 50_000
+MAX_PERSONNEL = 1_000_000  # larger is a typing error, and would overflow some databases
+MAX_UNITS = 10_000
 MAX_BYTES = 20 * 1024 * 1024
 QUALIFIERS = ["", "up_to", "about", "estimate"]
 
@@ -278,7 +280,7 @@ def import_requirements(user, mission: Mission, name: str, content: bytes) -> Im
                 reader, "line_of_operation", lookups.lines, "line of operation"
             ),
             "sector": lookups.ref(reader, "sector", lookups.sectors, "sector", required=False),
-            "units": reader.get("units", int, check=lambda v: None if v > 0 else "must be ≥ 1"),
+            "units": reader.get("units", int, check=_units),
             "personnel": reader.get("personnel", int, check=_not_negative),
             "needed_from": reader.get("needed_from", dt.date),
             "needed_until": reader.get("needed_until", dt.date, required=False),
@@ -318,7 +320,19 @@ def import_requirements(user, mission: Mission, name: str, content: bytes) -> Im
 
 
 def _not_negative(value: int) -> str | None:
-    return None if value >= 0 else "must not be negative"
+    if value < 0:
+        return "must not be negative"
+    return None if value <= MAX_PERSONNEL else f"must be at most {MAX_PERSONNEL:,}"
+
+
+def _positive_personnel(value: int) -> str | None:
+    return "must be at least 1" if value < 1 else _not_negative(value)
+
+
+def _units(value: int) -> str | None:
+    if value < 1:
+        return "must be at least 1"
+    return None if value <= MAX_UNITS else f"must be at most {MAX_UNITS:,}"
 
 
 def import_pledges(user, mission: Mission, name: str, content: bytes) -> ImportReport:
@@ -346,9 +360,9 @@ def import_pledges(user, mission: Mission, name: str, content: bytes) -> ImportR
         values = {
             "nation": nation,
             "capability": lookups.ref(reader, "capability", lookups.capabilities, "capability"),
-            "personnel": reader.get("personnel", int, check=lambda v: None if v > 0 else "≥ 1"),
+            "personnel": reader.get("personnel", int, check=_positive_personnel),
             "qualifier": reader.get("qualifier", required=False, default="", choices=QUALIFIERS),
-            "units": reader.get("units", int, required=False, default=1),
+            "units": reader.get("units", int, required=False, default=1, check=_units),
             "status": reader.get("status", choices=PledgeStatus.values),
             "status_since": reader.get("status_since", dt.date),
             "source": lookups.ref(reader, "source", lookups.sources, "source"),

@@ -26,7 +26,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from stabforce.core import queries as core_queries
-from stabforce.core.choices import Releasability, Role
+from stabforce.core.choices import Releasability
 from stabforce.core.importing import ImportFailed
 from stabforce.core.models import Mission, Sector, Source
 from stabforce.core.views import (
@@ -54,14 +54,6 @@ FORCEGEN_SECTIONS = [
     ("Engagements", "forcegen:engagement_list"),
     ("Requirements", "forcegen:requirement_list"),
 ]
-
-
-def may_write_pledge(user, pledge: Pledge) -> bool:
-    """HQ planners and administrators, and the liaison officer of the pledge's own nation."""
-    if user.is_hq:
-        return True
-    owner = pledge.owner_nation_id or pledge.nation_id
-    return user.role == Role.NATIONAL_LIAISON and bool(user.nation_id) and user.nation_id == owner
 
 
 def with_as_of(url: str, as_of: presenters.AsOf) -> str:
@@ -271,7 +263,7 @@ class PledgeDetailView(LoginRequiredMixin, MissionMenuMixin, DetailView):
         )
         figures = list(pledge.figures.visible_to(user).select_related("source"))
         shown = on_date.personnel_on if on_date else None
-        writable = may_write_pledge(user, pledge)
+        writable = services.may_write_pledge(user, pledge)
         context = {
             **super().get_context_data(**kwargs),
             **self.forcegen_context(),
@@ -329,7 +321,7 @@ class PledgeWriteView(LoginRequiredMixin, View):
 
     def pledge_for(self, request: HttpRequest, pk: int) -> Pledge:
         pledge = get_object_or_404(Pledge.objects.visible_to(request.user), pk=pk)
-        if not may_write_pledge(request.user, pledge):
+        if not services.may_write_pledge(request.user, pledge):
             raise PermissionDenied("Only HQ planners and the nation's liaison officer may do this.")
         return pledge
 

@@ -102,24 +102,22 @@ def updates(
 
 
 def may_review(user, update: ProposedUpdate, nation_iso3: str | None = None) -> bool:
-    """Whether ``user`` may accept or reject ``update``: HQ planners and administrators always;
-    a national liaison officer only for claims about their own nation; nobody else."""
-    from stabforce.core.choices import Role
+    """Whether ``user`` may accept or reject ``update``: whoever may change the register about
+    the claim's nation (forcegen's rule: HQ planners and administrators; a national liaison
+    officer for their own nation). A consultation counts for each participating nation."""
+    from stabforce.forcegen.services import may_write_for_nation
 
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_admin_role or user.role == Role.HQ_PLANNER:
-        return True
-    if user.role != Role.NATIONAL_LIAISON or not user.nation_id:
-        return False
-    own = user.nation.iso3
     if update.kind == UpdateKind.CONSULTATION:
         nations = update.payload.get("participants") or []
-        return own in nations
-    iso3 = (
-        nation_iso3 if nation_iso3 is not None else (update.nation.iso3 if update.nation else None)
-    )
-    return iso3 == own
+        own = user.nation.iso3 if getattr(user, "nation_id", None) else None
+        return may_write_for_nation(user, None) or (
+            own in nations and may_write_for_nation(user, user.nation_id)
+        )
+    if nation_iso3 is not None:
+        nation_id = Nation.objects.filter(iso3=nation_iso3).values_list("pk", flat=True).first()
+    else:
+        nation_id = update.nation_id
+    return may_write_for_nation(user, nation_id)
 
 
 def may_submit(user) -> bool:
