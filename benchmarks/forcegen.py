@@ -48,13 +48,20 @@ def build_synthetic_mission(n_pledges: int, n_requirements: int, seed: int = 7):
     sync_nations()
     nations = list(Nation.objects.order_by("iso3")[:200])
     mission = Mission.objects.create(
-        slug="bench", name="Synthetic benchmark mission", mandate="SYNTHETIC",
-        authorised_from=dt.date(2025, 1, 1), synthetic=True,
-    )  # fmt: skip
+        slug="bench",
+        name="Synthetic benchmark mission",
+        mandate="SYNTHETIC",
+        authorised_from=dt.date(2025, 1, 1),
+        synthetic=True,
+    )
     source = Source.objects.create(
-        mission=mission, key="synthetic", publisher="generator", title="synthetic",
-        confidence="low", synthetic=True,
-    )  # fmt: skip
+        mission=mission,
+        key="synthetic",
+        publisher="generator",
+        title="synthetic",
+        confidence="low",
+        synthetic=True,
+    )
     lines = [
         LineOfOperation.objects.create(mission=mission, key=f"loo-{i}", name=f"LoO {i}", order=i)
         for i in range(6)
@@ -66,21 +73,29 @@ def build_synthetic_mission(n_pledges: int, n_requirements: int, seed: int = 7):
     ]
     capabilities = [
         Capability.objects.create(
-            mission=mission, key=f"cap-{i}", name=f"Capability {i}", category="enabler",
-            unit_name="company", typical_strength=rng.choice([12, 50, 150, 800]),
+            mission=mission,
+            key=f"cap-{i}",
+            name=f"Capability {i}",
+            category="enabler",
+            unit_name="company",
+            typical_strength=rng.choice([12, 50, 150, 800]),
             is_police=i == 12,
-        )  # fmt: skip
+        )
         for i in range(13)
     ]
     requirements = [
         Requirement(
-            mission=mission, key=f"r{i}", capability=rng.choice(capabilities),
+            mission=mission,
+            key=f"r{i}",
+            capability=rng.choice(capabilities),
             line_of_operation=rng.choice(lines),
             sector=rng.choice(sectors) if rng.random() < 0.8 else None,
-            units=rng.randint(1, 4), personnel=rng.randint(1, 4) * 150,
+            units=rng.randint(1, 4),
+            personnel=rng.randint(1, 4) * 150,
             needed_from=dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700)),
-            priority=rng.randint(1, 4), synthetic=True,
-        )  # fmt: skip
+            priority=rng.randint(1, 4),
+            synthetic=True,
+        )
         for i in range(n_requirements)
     ]
     bulk_create_with_history(requirements, Requirement, batch_size=1000)
@@ -91,12 +106,19 @@ def build_synthetic_mission(n_pledges: int, n_requirements: int, seed: int = 7):
         first = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 300))
         pledges.append(
             Pledge(
-                mission=mission, key=f"p{i}", nation=nation, owner_nation=nation,
-                capability=rng.choice(capabilities), personnel=rng.randint(10, 3000),
-                status="deployed", status_since=first, first_reported=first,
-                last_evidence=first, synthetic=True,
+                mission=mission,
+                key=f"p{i}",
+                nation=nation,
+                owner_nation=nation,
+                capability=rng.choice(capabilities),
+                personnel=rng.randint(10, 3000),
+                status="deployed",
+                status_since=first,
+                first_reported=first,
+                last_evidence=first,
+                synthetic=True,
                 releasability=rng.choice(["all", "all", "all", "hq", "nations"]),
-            )  # fmt: skip
+            )
         )
     bulk_create_with_history(pledges, Pledge, batch_size=1000)
     pledges = list(Pledge.objects.filter(mission=mission).order_by("pk"))
@@ -107,19 +129,28 @@ def build_synthetic_mission(n_pledges: int, n_requirements: int, seed: int = 7):
         for status in path:
             changes.append(
                 PledgeStatusChange(
-                    mission=mission, owner_nation_id=pledge.nation_id, pledge=pledge,
-                    releasability=pledge.releasability, from_status=previous, to_status=status,
-                    effective=day, source=source,
-                )  # fmt: skip
+                    mission=mission,
+                    owner_nation_id=pledge.nation_id,
+                    pledge=pledge,
+                    releasability=pledge.releasability,
+                    from_status=previous,
+                    to_status=status,
+                    effective=day,
+                    source=source,
+                )
             )
             previous = status
             day += dt.timedelta(days=rng.randint(5, 60))
         figures.append(
             PledgeFigure(
-                mission=mission, pledge=pledge, personnel=pledge.personnel, chosen=True,
-                reported_on=pledge.first_reported, source=source,
+                mission=mission,
+                pledge=pledge,
+                personnel=pledge.personnel,
+                chosen=True,
+                reported_on=pledge.first_reported,
+                source=source,
                 releasability=pledge.releasability,
-            )  # fmt: skip
+            )
         )
         pledge.status_since = day
         pledge.last_evidence = day
@@ -231,8 +262,12 @@ def main() -> int:
     results = []
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory(prefix="stabforce-bench-") as home:
-            env = {**os.environ, "STABFORCE_HOME": home,
-                   "DJANGO_SETTINGS_MODULE": "stabforce.settings", "DATABASE_URL": ""}  # fmt: skip
+            env = {
+                **os.environ,
+                "STABFORCE_HOME": home,
+                "DJANGO_SETTINGS_MODULE": "stabforce.settings",
+                "DATABASE_URL": "",
+            }
             if database == "postgres":
                 problem = postgres_available(PG_URL)
                 if problem:
@@ -240,8 +275,17 @@ def main() -> int:
                     continue
                 reset_postgres(PG_URL)
                 env["DATABASE_URL"] = PG_URL
-            command = [sys.executable, __file__, "--child", "--pledges", str(args.pledges),
-                       "--requirements", str(args.requirements), "--repeat", str(args.repeat)]  # fmt: skip
+            command = [
+                sys.executable,
+                __file__,
+                "--child",
+                "--pledges",
+                str(args.pledges),
+                "--requirements",
+                str(args.requirements),
+                "--repeat",
+                str(args.repeat),
+            ]
             output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             if output.returncode != 0:
                 print(output.stderr[-3000:])
@@ -249,20 +293,25 @@ def main() -> int:
             results.append(json.loads(output.stdout.strip().splitlines()[-1]))
 
     print("\nForce generation benchmark (SYNTHETIC mission; median of repeated runs, ms)")
-    print(f"{'database':<11}{'pledges':>9}{'reqs':>7}{'gap as-of':>12}{'target':>8}"
-          f"{'register page':>15}{'target':>8}")  # fmt: skip
+    print(
+        f"{'database':<11}{'pledges':>9}{'reqs':>7}{'gap as-of':>12}{'target':>8}"
+        f"{'register page':>15}{'target':>8}"
+    )
     for row in results:
         page = row.get("register_page_ms", {}).get("median")
         page_text = f"{page:>15.1f}" if page is not None else f"{'(no page)':>15}"
-        print(f"{row['database']:<11}{row['pledges']:>9}{row['requirements']:>7}"
-              f"{row['gap_ms']['median']:>12.1f}{300:>8}{page_text}{200:>8}")  # fmt: skip
+        print(
+            f"{row['database']:<11}{row['pledges']:>9}{row['requirements']:>7}"
+            f"{row['gap_ms']['median']:>12.1f}{300:>8}{page_text}{200:>8}"
+        )
     if len(results) == 2:
         ratio = results[1]["gap_ms"]["median"] / results[0]["gap_ms"]["median"]
         print(f"gap analysis {results[1]['database']}/{results[0]['database']} ratio: {ratio:.2f}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"benchmark": "forcegen", "synthetic": True, "results": results},
-                              indent=2))  # fmt: skip
+    out.write_text(
+        json.dumps({"benchmark": "forcegen", "synthetic": True, "results": results}, indent=2)
+    )
     print(f"written {out}")
     return 0
 

@@ -27,7 +27,7 @@ def test_cli_reference_is_generated_from_the_current_help():
 def test_every_environment_variable_is_documented():
     read = set()
     for path in [ROOT / "src/stabforce/settings.py", *ROOT.glob("scripts/*.py"),
-                 *ROOT.glob("benchmarks/*.py")]:  # fmt: skip
+                 *ROOT.glob("benchmarks/*.py"), *ROOT.glob("src/stabforce/**/*.py")]:  # fmt: skip
         read |= set(re.findall(r'(?:environ\.get|_env_bool|_env_list)\(\s*"([A-Z_]+)"',
                                path.read_text()))  # fmt: skip
     assert {"STABFORCE_HOME", "DATABASE_URL", "STABFORCE_PROFILE"} <= read

@@ -17,6 +17,7 @@ COMMANDS = {
     "load_scenario": "load a scenario directory into the database",
     "forcegen": "force generation: gap analysis, CSV/XLSX import and export",
     "intake": "read a statement or report into the review queue; evaluate the extractor",
+    "plan": "plan the deployment (checked, explained, what-ifs); Monte Carlo sweeps",
 }
 
 

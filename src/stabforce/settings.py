@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "stabforce.core",
     "stabforce.forcegen",
     "stabforce.intake",
+    "stabforce.planning",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Django 6 behaviour now: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

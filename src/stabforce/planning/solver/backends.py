@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import tempfile
+import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 
 from .formulation import LinearModel
@@ -185,9 +188,7 @@ def solve_cpsat(
     scaled_exact = fo is not None
     if fo is None:
         fo = 1000
-    cp.Maximize(
-        sum(int(round(c * fo)) * xs[j] for j, c in enumerate(model.obj) if c != 0)
-    )
+    cp.Maximize(sum(int(round(c * fo)) * xs[j] for j, c in enumerate(model.obj) if c != 0))
     if start is not None:
         for j, v in enumerate(start):
             cp.AddHint(xs[j], int(round(v)))
@@ -248,10 +249,10 @@ def solve_cbc(
     t0 = time.perf_counter() if t0 is None else t0
     prob = pulp.LpProblem("deployment", pulp.LpMaximize)
     xs = [
-        pulp.LpVariable(
+        prob.add_variable(
             f"v{j}",
-            lowBound=model.lb[j],
-            upBound=None if math.isinf(model.ub[j]) else model.ub[j],
+            model.lb[j],
+            None if math.isinf(model.ub[j]) else model.ub[j],
             cat=pulp.LpInteger if model.integer[j] else pulp.LpContinuous,
         )
         for j in range(model.num_vars)
@@ -274,19 +275,42 @@ def solve_cbc(
     gran = objective_granularity(model)
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cbc.log")
-        cmd = pulp.PULP_CBC_CMD(
-            msg=False,
-            timeLimit=max(1, int(math.ceil(time_limit))),
-            threads=max(1, int(workers)),
-            warmStart=start is not None,
-            gapRel=0.0,
-            gapAbs=0.999 * gran if gran else 1e-6,
-            logPath=log,
-            options=[f"randomCbcSeed {int(seed) + 1}"],
+        with warnings.catch_warnings():  # PuLP 3.x deprecates the bundled-CBC wrapper name
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=max(1, int(math.ceil(time_limit))),
+                threads=max(1, int(workers)),
+                warmStart=start is not None,
+                gapRel=0.0,
+                gapAbs=0.999 * gran if gran else 1e-6,
+                logPath=log,
+                options=[f"randomCbcSeed {int(seed) + 1}"],
+            )
+        # CBC checks its time limit only between phases; a huge root LP can run for minutes.
+        # A watchdog kills our own CBC child process a little after the limit.
+        stop = threading.Event()
+        killed: list[int] = []
+        grace = 5.0 + 0.2 * time_limit
+        watchdog = threading.Thread(
+            target=_watch_cbc, args=(stop, time_limit + grace, killed), daemon=True
         )
-        prob.solve(cmd)
+        watchdog.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                prob.solve(cmd)
+        except pulp.PulpSolverError:
+            pass
+        finally:
+            stop.set()
+            watchdog.join()
         text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
     seconds = time.perf_counter() - t0
+    if killed:
+        return BackendResult(
+            "time_limit", None, None, None, [], seconds, ["CBC overran its time limit; killed"]
+        )
     sol_status = prob.sol_status
     if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         values = [float(x.value() or 0.0) for x in xs]
@@ -299,6 +323,26 @@ def solve_cbc(
     if sol_status == pulp.LpSolutionInfeasible:
         return BackendResult("infeasible", None, None, None, [], seconds)
     return BackendResult("time_limit", None, None, _cbc_bound(text), [], seconds)
+
+
+def _watch_cbc(stop: threading.Event, after: float, killed: list[int]) -> None:
+    """Kill CBC processes started by this process if they run past ``after`` seconds."""
+    if stop.wait(after):
+        return
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                exe = fh.read().split(b"\0", 1)[0]
+        except OSError:
+            continue
+        if int(fields[1]) == me and exe.endswith(b"/cbc"):
+            os.kill(int(entry), signal.SIGKILL)
+            killed.append(int(entry))
 
 
 def _cbc_bound(log: str) -> float | None:

@@ -87,7 +87,8 @@ def check_plan(instance: Instance, plan: Plan) -> CheckReport:
         if d.period < u.available_from or d.period > last:
             violations.append(
                 f"unit {u.id} is assigned in {instance.label(d.period)} but is available only "
-                f"from {instance.label(u.available_from)} to {instance.label(min(last, periods - 1))}"
+                f"from {instance.label(u.available_from)} "
+                f"to {instance.label(min(last, periods - 1))}"
             )
         if d.line in u.forbidden_lines:
             violations.append(f"unit {u.id}'s caveat excludes line of operation {d.line}")

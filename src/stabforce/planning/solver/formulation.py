@@ -151,14 +151,13 @@ def build_classes(instance: Instance) -> list[UnitClass]:
 class Formulation:
     """The class-level MILP of an instance plus the maps between counts, vectors and plans."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, aggregated_presence: bool = False) -> None:
         self.instance = instance
+        self.aggregated_presence = aggregated_presence
         w = instance.weights
         self.classes = build_classes(instance)
         self.demands = sorted(instance.demands, key=lambda d: (d.period, d.sector, d.line, d.id))
-        self.unit_class: dict[str, int] = {
-            uid: k.index for k in self.classes for uid in k.unit_ids
-        }
+        self.unit_class: dict[str, int] = {uid: k.index for k in self.classes for uid in k.unit_ids}
         m = LinearModel()
         self.model = m
         self.x: dict[tuple[int, int], int] = {}
@@ -198,14 +197,17 @@ class Formulation:
         for di, keys in sorted(xs_by_demand.items()):
             if sum(ub(q) for q in keys) > self.demands[di].units_required:
                 m.add_row(
-                    [self.x[q] for q in keys], [1.0] * len(keys), -INF,
+                    [self.x[q] for q in keys],
+                    [1.0] * len(keys),
+                    -INF,
                     self.demands[di].units_required,
                 )
         # one task per unit per period
         for (k_i, _p), keys in sorted(xs_by_kp.items()):
             if sum(ub(q) for q in keys) > self.classes[k_i].size:
-                m.add_row([self.x[q] for q in keys], [1.0] * len(keys), -INF,
-                          self.classes[k_i].size)
+                m.add_row(
+                    [self.x[q] for q in keys], [1.0] * len(keys), -INF, self.classes[k_i].size
+                )
         # deployment-length caveat
         for k_i, keys in sorted(xs_by_k.items()):
             k = self.classes[k_i]
@@ -216,8 +218,9 @@ class Formulation:
                 per_p[self.demands[q[1]].period] += ub(q)
             reach = sum(min(k.size, v) for v in per_p.values())
             if reach > k.size * k.max_periods:
-                m.add_row([self.x[q] for q in keys], [1.0] * len(keys), -INF,
-                          k.size * k.max_periods)
+                m.add_row(
+                    [self.x[q] for q in keys], [1.0] * len(keys), -INF, k.size * k.max_periods
+                )
 
         # cohesion: presence and lead nation
         self.w: dict[tuple[str, str], int] = {}
@@ -225,15 +228,23 @@ class Formulation:
         required_by_sector: dict[str, int] = defaultdict(int)
         for d in self.demands:
             required_by_sector[d.sector] += d.units_required
-        self.lead_need = {
-            s: max(1.0, w.lead_min_share * r) for s, r in required_by_sector.items()
-        }
+        self.lead_need = {s: max(1.0, w.lead_min_share * r) for s, r in required_by_sector.items()}
         if w.nation_in_sector or w.lead_nation:
             for (s, n), keys in sorted(xs_by_sn.items()):
                 wj = m.add_var(f"w[{s},{n}]", 0, 1, -w.nation_in_sector)
                 self.w[(s, n)] = wj
-                for q in keys:
-                    m.add_row([self.x[q], wj], [1.0, -ub(q)], -INF, 0.0)
+                if self.aggregated_presence:
+                    by_p: dict[int, list[tuple[int, int]]] = defaultdict(list)
+                    for q in keys:
+                        by_p[self.demands[q[1]].period].append(q)
+                    for _p, qs in sorted(by_p.items()):
+                        big = sum(ub(q) for q in qs)
+                        m.add_row(
+                            [self.x[q] for q in qs] + [wj], [1.0] * len(qs) + [-big], -INF, 0.0
+                        )
+                else:
+                    for q in keys:
+                        m.add_row([self.x[q], wj], [1.0, -ub(q)], -INF, 0.0)
         if w.lead_nation:
             by_sector: dict[str, list[int]] = defaultdict(list)
             for (s, n), keys in sorted(xs_by_sn.items()):
@@ -288,8 +299,7 @@ class Formulation:
                 if all(c >= 0 for c in coefs):
                     continue
                 worst = sum(-c * ub(q) for c, q in zip(coefs, keys, strict=True) if c < 0)
-                vj = m.add_var(f"v[{t.group},{p}]", 0, math.ceil(worst),
-                               -w.composition_shortfall)
+                vj = m.add_var(f"v[{t.group},{p}]", 0, math.ceil(worst), -w.composition_shortfall)
                 self.v[(t_i, p)] = vj
                 m.add_row([self.x[q] for q in keys] + [vj], coefs + [1.0], 0.0, INF)
 

@@ -64,7 +64,13 @@ def greedy_plan(instance: Instance) -> Plan:
                     if gain <= 0:
                         continue
                     prev = last_pos.get(u.id)
-                    cont = 0 if prev == (d.sector, d.line) else 1 if prev and prev[0] == d.sector else 2
+                    cont = (
+                        0
+                        if prev == (d.sector, d.line)
+                        else 1
+                        if prev and prev[0] == d.sector
+                        else 2
+                    )
                     helps = 0
                     for t in instance.composition:
                         in_g = t.group in groups.get(u.nation, frozenset())

@@ -119,7 +119,9 @@ class Weights:
         coverage * sum(priority_d * units covered in d)
         - nation_in_sector * (number of distinct (sector, nation) pairs)
         + lead_nation * (sectors with a lead nation)
-        - continuity * (unit departures from a sector while the unit is still available)
+        - continuity * (departures: drops in a nation's units of a capability in a sector
+                        between consecutive periods, except units whose availability ended
+                        or that are on a limited tour)
         - composition_shortfall * (troops short of each composition target, per period)
         - objection weights * (unit-periods of objected nations, penalty mode)
 

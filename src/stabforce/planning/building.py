@@ -1,0 +1,340 @@
+"""Turn the force-generation register, as of a date, into a planning instance.
+
+Units are expanded from pledges (one per pledged unit, strength = the pledge's personnel on
+that date divided by its units); demand comes from the statement of requirements, one demand
+per requirement and month of the horizon in which it is needed; caveats, intended lines of
+operation and sectors, and the parties' objections on that date become the solver's
+restrictions. Everything is read through the user's visibility.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from stabforce.core.models import LineOfOperation, Mission, Sector
+from stabforce.forcegen.choices import CaveatKind
+from stabforce.forcegen.models import Caveat, Requirement
+from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
+from stabforce.planning import solver
+from stabforce.planning.models import PlanningSettings
+
+FORCE_WIDE = "force-wide"
+DEFAULT_STATUSES = ("deployed", "committed", "offered")
+ALL_PLANNABLE = ("deployed", "committed", "offered", "considering", "interest")
+#: Requirement priority (1 critical … 4 low) → the solver's coverage multiplier.
+PRIORITY_WEIGHT = {1: 8.0, 2: 4.0, 3: 2.0, 4: 1.0}
+
+
+class PlanningInputError(ValueError):
+    """A planning question that cannot be asked as put; ``field`` names what to change."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class BuiltInstance:
+    """A solver instance plus what the Django layer needs to present its results."""
+
+    instance: solver.Instance
+    potential_units: list[solver.Unit]
+    as_of: dt.date
+    statuses: tuple[str, ...]
+    period_starts: list[dt.date]
+    sector_names: dict[str, str]
+    line_names: dict[str, str]
+    capability_names: dict[str, str]
+    nation_names: dict[str, str]
+    pledge_labels: dict[str, str] = field(default_factory=dict)
+    applied_what_ifs: list[str] = field(default_factory=list)
+
+
+def month_starts(first: dt.date, months: int) -> list[dt.date]:
+    starts, year, month = [], first.year, first.month
+    for _ in range(months):
+        starts.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return starts
+
+
+def _period_of(day: dt.date | None, starts: list[dt.date]) -> int:
+    if day is None:
+        return 0
+    index = 0
+    for number, start in enumerate(starts):
+        if start <= day:
+            index = number
+    return index if day >= starts[0] else 0
+
+
+def settings_for(mission: Mission) -> PlanningSettings:
+    return PlanningSettings.objects.get_or_create(mission=mission)[0]
+
+
+def build_instance(
+    user,
+    mission: Mission,
+    as_of: dt.date,
+    *,
+    statuses: tuple[str, ...] = DEFAULT_STATUSES,
+    horizon_start: dt.date | None = None,
+    months: int | None = None,
+    objection_mode: str | None = None,
+) -> BuiltInstance:
+    """The planning instance for ``mission`` as the register stood on ``as_of``."""
+    unknown = sorted(set(statuses) - set(ALL_PLANNABLE))
+    if unknown:
+        raise PlanningInputError(
+            f"unknown pledge status {', '.join(unknown)}; choose from {', '.join(ALL_PLANNABLE)}",
+            "statuses",
+        )
+    config = settings_for(mission)
+    months = months or config.horizon_months
+    if not 1 <= months <= 36:
+        raise PlanningInputError("the horizon must be 1 to 36 months", "months")
+    starts = month_starts(horizon_start or as_of, months)
+    horizon_end = month_starts(starts[-1], 2)[1]
+
+    sectors = dict(
+        Sector.objects.visible_to(user).filter(mission=mission).values_list("key", "name")
+    )
+    lines = dict(
+        LineOfOperation.objects.visible_to(user).filter(mission=mission).values_list("key", "name")
+    )
+    requirements = (
+        Requirement.objects.visible_to(user)
+        .filter(mission=mission, needed_from__lt=horizon_end)
+        .exclude(needed_until__lte=starts[0])
+        .select_related("capability", "line_of_operation", "sector")
+    )
+    demands, capability_names = [], {}
+    for requirement in requirements:
+        capability_names[requirement.capability.key] = requirement.capability.name
+        for period, start in enumerate(starts):
+            end = month_starts(start, 2)[1]
+            if requirement.needed_from >= end:
+                continue
+            if requirement.needed_until and requirement.needed_until <= start:
+                continue
+            demands.append(
+                solver.Demand(
+                    id=f"{requirement.key}@{period}",
+                    sector=requirement.sector.key if requirement.sector_id else FORCE_WIDE,
+                    line=requirement.line_of_operation.key,
+                    capability=requirement.capability.key,
+                    period=period,
+                    units_required=requirement.units,
+                    priority=PRIORITY_WEIGHT.get(requirement.priority, 1.0),
+                )
+            )
+
+    pledges = list(pledges_as_of(user, mission, as_of))
+    caveats = defaultdict(list)
+    for caveat in (
+        Caveat.objects.visible_to(user)
+        .filter(mission=mission, effective_from__lte=as_of)
+        .select_related("line_of_operation", "sector")
+    ):
+        caveats[caveat.pledge_id].append(caveat)
+    units, potential, labels, nation_names = [], [], {}, {}
+    for pledge in pledges:
+        status = "committed" if pledge.status_on == "deployed" else pledge.status_on
+        if pledge.status_on not in ALL_PLANNABLE:
+            continue
+        capability_names[pledge.capability.key] = pledge.capability.name
+        nation_names[pledge.nation.iso3] = pledge.nation.name
+        forbidden_lines = {
+            c.line_of_operation.key
+            for c in caveats[pledge.pk]
+            if c.kind == CaveatKind.FORBIDDEN_TASK and c.line_of_operation_id
+        }
+        forbidden_sectors = {
+            c.sector.key
+            for c in caveats[pledge.pk]
+            if c.kind == CaveatKind.FORBIDDEN_SECTOR and c.sector_id
+        }
+        max_months = [
+            c.max_months
+            for c in caveats[pledge.pk]
+            if c.kind == CaveatKind.MAX_DEPLOYMENT and c.max_months
+        ]
+        if pledge.line_of_operation_id:  # offered for one line of operation only
+            forbidden_lines |= set(lines) - {pledge.line_of_operation.key}
+        if pledge.sector_id:
+            forbidden_sectors |= (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key}
+        first = _period_of(pledge.available_from, starts)
+        last = None
+        if pledge.duration_months:
+            last = first + pledge.duration_months - 1
+        count = max(1, pledge.units)
+        strength = max(1, pledge.personnel_on // count)
+        labels[pledge.key] = f"{pledge.nation.name}: {pledge.capability.name}"
+        for number in range(count):
+            unit = solver.Unit(
+                id=f"{pledge.key}#{number + 1}",
+                nation=pledge.nation.iso3,
+                capability=pledge.capability.key,
+                strength=strength,
+                available_from=first,
+                available_until=last,
+                forbidden_lines=frozenset(forbidden_lines),
+                forbidden_sectors=frozenset(forbidden_sectors),
+                max_deployment_periods=min(max_months) if max_months else None,
+                pledge_id=pledge.key,
+                status=status,
+            )
+            (units if pledge.status_on in statuses else potential).append(unit)
+
+    mode = objection_mode or config.objection_mode
+    objections = [
+        solver.Objection(
+            party=party,
+            nations=frozenset(nations),
+            mode=mode,
+            weight=config.objection_penalty if mode == "penalty" else 0.0,
+        )
+        for party, nations in _objecting_parties(user, mission, as_of).items()
+    ]
+    groups = _nation_groups()
+    from stabforce.core.models import Nation
+
+    involved = {unit.nation for unit in units + potential}
+    nations = [
+        solver.Nation(iso3=nation.iso3, groups=groups.get(nation.pk, frozenset()), name=nation.name)
+        for nation in Nation.objects.filter(iso3__in=involved)
+    ]
+    composition = ()
+    if config.composition_group and config.composition_min_share > 0:
+        composition = (
+            solver.CompositionTarget(config.composition_group, config.composition_min_share),
+        )
+    weights = solver.Weights(
+        coverage=config.coverage_weight,
+        nation_in_sector=config.nation_in_sector_weight,
+        lead_nation=config.lead_nation_weight,
+        lead_min_share=config.lead_min_share,
+        continuity=config.continuity_weight,
+        composition_shortfall=config.composition_shortfall_weight,
+    )
+    instance = solver.Instance(
+        units=tuple(units),
+        demands=tuple(demands),
+        nations=tuple(nations),
+        objections=tuple(objections),
+        composition=composition,
+        weights=weights,
+        periods=months,
+        period_labels=tuple(start.strftime("%Y-%m") for start in starts),
+        name=f"{mission.slug} as of {as_of.isoformat()}",
+    )
+    return BuiltInstance(
+        instance=instance,
+        potential_units=potential,
+        as_of=as_of,
+        statuses=tuple(statuses),
+        period_starts=starts,
+        sector_names={**sectors, FORCE_WIDE: "Force-wide"},
+        line_names=lines,
+        capability_names=capability_names,
+        nation_names=nation_names,
+        pledge_labels=labels,
+    )
+
+
+def _objecting_parties(user, mission: Mission, day: dt.date) -> dict[str, set[str]]:
+    parties: dict[str, set[str]] = defaultdict(set)
+    for iso3, names in objections_on(user, mission, day).items():
+        for name in names:
+            parties[name].add(iso3)
+    return parties
+
+
+# --- what-ifs -------------------------------------------------------------------------------
+
+WHAT_IF_KINDS = {
+    "withdraw": "a nation withdraws all its units (ISO alpha-3)",
+    "remove_pledge": "one pledge is removed (pledge key)",
+    "add_pledge": "one pledge is counted whatever its status (pledge key)",
+    "lift_objection": "a party lifts its objections (party name) or PARTY:ISO3 for one nation",
+    "object": "a party objects to a nation: PARTY:ISO3",
+    "slip": "a nation's units arrive later: ISO3:MONTHS (negative = earlier)",
+}
+
+
+def parse_what_if(text: str) -> tuple[str, str]:
+    """``"withdraw=PAK"`` → ("withdraw", "PAK"), with a message naming the problem."""
+    kind, sep, value = text.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not sep or not value:
+        raise PlanningInputError(f"what-if {text!r}: expected KIND=VALUE", "what_if")
+    if kind not in WHAT_IF_KINDS:
+        raise PlanningInputError(
+            f"what-if {text!r}: unknown kind {kind!r}; choose from {', '.join(WHAT_IF_KINDS)}",
+            "what_if",
+        )
+    return kind, value
+
+
+def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> BuiltInstance:
+    """The same question with the world changed as the what-ifs say."""
+    instance = built.instance
+    potential = list(built.potential_units)
+    applied = []
+    for kind, value in what_ifs:
+        if kind == "withdraw":
+            code = value.upper()
+            if not any(u.nation == code for u in instance.units + tuple(potential)):
+                raise PlanningInputError(f"withdraw={value}: no units of {code}", "what_if")
+            instance = solver.withdraw_nation(instance, code)
+            potential = [u for u in potential if u.nation != code]
+            applied.append(f"{built.nation_names.get(code, code)} withdraws")
+        elif kind in {"remove_pledge", "add_pledge"}:
+            pool = instance.units if kind == "remove_pledge" else tuple(potential)
+            chosen = [u for u in pool if u.pledge_id == value]
+            if not chosen:
+                raise PlanningInputError(f"{kind}={value}: no such pledge here", "what_if")
+            if kind == "remove_pledge":
+                instance = instance.with_(
+                    units=tuple(u for u in instance.units if u.pledge_id != value)
+                )
+                applied.append(f"pledge {value} removed")
+            else:
+                instance = instance.with_(units=instance.units + tuple(chosen))
+                potential = [u for u in potential if u.pledge_id != value]
+                applied.append(f"pledge {value} counted")
+        elif kind == "lift_objection":
+            party, _, nation = value.partition(":")
+            if not any(o.party == party for o in instance.objections):
+                raise PlanningInputError(
+                    f"lift_objection={value}: {party} objects to nobody", "what_if"
+                )
+            instance = solver.lift_objection(instance, party, nation.upper() or None)
+            applied.append(f"{party} lifts its objection" + (f" to {nation}" if nation else "s"))
+        elif kind == "object":
+            party, _, nation = value.partition(":")
+            if not nation:
+                raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
+            current = next((o for o in instance.objections if o.party == party), None)
+            nations = set(current.nations) if current else set()
+            instance = solver.set_objection(instance, party, nations | {nation.upper()})
+            applied.append(f"{party} objects to {nation.upper()}")
+        elif kind == "slip":
+            nation, _, months = value.partition(":")
+            try:
+                shift = int(months)
+            except ValueError:
+                raise PlanningInputError(f"slip={value}: expected ISO3:MONTHS", "what_if") from None
+            instance = solver.slip_availability(instance, shift, nation=nation.upper())
+            applied.append(f"{nation.upper()} arrives {shift:+d} months")
+    return BuiltInstance(
+        **{
+            **built.__dict__,
+            "instance": instance,
+            "potential_units": potential,
+            "applied_what_ifs": built.applied_what_ifs + applied,
+        }
+    )

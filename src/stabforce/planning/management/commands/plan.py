@@ -1,0 +1,172 @@
+"""`stabforce plan`: the best deployment of what is on offer, checked and explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from stabforce.core.models import Mission, User
+from stabforce.planning import services
+from stabforce.planning.building import (
+    ALL_PLANNABLE,
+    DEFAULT_STATUSES,
+    WHAT_IF_KINDS,
+    PlanningInputError,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Plan the deployment as the register stood on a date: `plan [--as-of DATE] "
+        "[--include considering] [--what-if withdraw=PAK ...] [--time-limit S] [--json]`; "
+        "`plan sweep --samples N [--dask ADDRESS]` runs a Monte Carlo over pledge conversion. "
+        "What-ifs: " + "; ".join(f"{k}=… {v}" for k, v in WHAT_IF_KINDS.items()) + "."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", nargs="?", choices=["sweep"], help="sweep: Monte Carlo")
+        parser.add_argument("--as-of", default=None, help="valid-time date (default today)")
+        parser.add_argument("--mission", default=None, help="mission slug")
+        parser.add_argument("--user", default="admin", help="plan with this user's visibility")
+        parser.add_argument(
+            "--include",
+            action="append",
+            default=[],
+            choices=sorted(ALL_PLANNABLE),
+            help="also count pledges with this status (default: deployed, committed, offered)",
+        )
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            choices=sorted(ALL_PLANNABLE),
+            help="count only these statuses (repeatable)",
+        )
+        parser.add_argument("--what-if", action="append", default=[], metavar="KIND=VALUE")
+        parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (plan)")
+        parser.add_argument("--solver", default="auto", help="auto, highs, cpsat, cbc, greedy")
+        parser.add_argument("--months", type=int, default=None, help="horizon in months")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--samples", type=int, default=1000, help="Monte Carlo samples")
+        parser.add_argument(
+            "--dask", default=None, metavar="ADDRESS", help="run the sweep on this Dask scheduler"
+        )
+        parser.add_argument("--workers", type=int, default=2, help="local processes (sweep)")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, **options) -> None:
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"--user: no active user {options['user']!r}")
+        missions = Mission.objects.visible_to(user)
+        if options["mission"]:
+            mission = missions.filter(slug=options["mission"]).first()
+            if mission is None:
+                raise CommandError(f"--mission: no mission {options['mission']!r}")
+        elif missions.count() == 1:
+            mission = missions.get()
+        else:
+            raise CommandError("--mission is needed")
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else dt.date.today()
+        except ValueError:
+            raise CommandError(f"--as-of: expected YYYY-MM-DD, got {options['as_of']!r}") from None
+        statuses = tuple(options["only"]) or tuple(
+            dict.fromkeys(DEFAULT_STATUSES + tuple(options["include"]))
+        )
+        try:
+            if options["action"] == "sweep":
+                answer = services.sweep_answer(
+                    user,
+                    mission,
+                    as_of,
+                    samples=options["samples"],
+                    what_ifs=options["what_if"],
+                    scheduler=options["dask"],
+                    workers=options["workers"],
+                    seed=options["seed"],
+                    months=options["months"],
+                    progress=self._progress,
+                    **({"statuses": statuses} if options["only"] or options["include"] else {}),
+                )
+                sys.stderr.write("\n")
+            else:
+                answer = services.plan_answer(
+                    user,
+                    mission,
+                    as_of,
+                    statuses=statuses,
+                    what_ifs=options["what_if"],
+                    solver_name=options["solver"],
+                    time_limit=options["time_limit"],
+                    seed=options["seed"],
+                    months=options["months"],
+                )
+        except PlanningInputError as exc:
+            raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(answer, indent=2, default=str))
+        elif options["action"] == "sweep":
+            self.stdout.write(render_sweep(answer))
+        else:
+            self.stdout.write(render_plan(answer))
+
+    @staticmethod
+    def _progress(done: int, total: int) -> None:
+        width = 40
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} samples")
+        sys.stderr.flush()
+
+
+def render_plan(answer: dict) -> str:
+    quality, size, question = answer["quality"], answer["size"], answer["mission_question"]
+    gap = quality["gap"]
+    lines = [
+        f"Deployment plan — {answer['mission']} as of {question['as_of']} "
+        f"({question['periods'][0]} … {question['periods'][-1]})",
+        f"Pledges counted: {', '.join(question['statuses'])}"
+        + (f"; what-ifs: {', '.join(question['what_ifs'])}" if question["what_ifs"] else ""),
+        f"Solver {quality['solver']}: {quality['status']}, objective {quality['objective']:.1f}, "
+        f"bound {quality['bound'] if quality['bound'] is not None else 'n/a'}, "
+        f"gap {f'{gap:.2%}' if gap is not None else 'n/a'}, {quality['wall_time']:.1f} s; "
+        f"greedy {quality['greedy_objective']:.1f}; "
+        f"independent check: {'passed' if quality['checked'] else 'FAILED'}",
+        f"Coverage: {size['covered_unit_months']} of {size['required_unit_months']} required "
+        f"unit-months, {size['units']} units ({size['potential_units']} more not counted)",
+        "",
+        "Coverage by sector:",
+    ]
+    for sector in answer["sectors"].values():
+        lines.append(
+            f"  {sector['name']:<16} {sector['coverage']:>6.0%}  "
+            f"({sector['covered_unit_months']}/{sector['required_unit_months']})"
+        )
+    lines += ["", "Deployment by nation (unit-months):"]
+    for entry in answer["deployment"]:
+        lines.append(f"  {entry['name']:<16} {entry['unit_months']:>4}")
+    lines += ["", f"Uncovered requirements: {len(answer['uncovered'])}"]
+    for item in answer["uncovered"][:15]:
+        lines.append(f"  - {item['text']}")
+    if len(answer["uncovered"]) > 15:
+        lines.append(f"  … {len(answer['uncovered']) - 15} more (use --json)")
+    return "\n".join(lines)
+
+
+def render_sweep(answer: dict) -> str:
+    lines = [
+        f"Monte Carlo — {answer['samples']} samples as of {answer['as_of']}",
+        "Conversion probabilities: "
+        + ", ".join(f"{k} {v:.0%}" for k, v in answer["probabilities"].items()),
+        "",
+        f"{'Sector':<18}{'mean':>7}{'p10':>7}{'p50':>7}{'p90':>7}",
+    ]
+    for name, d in answer["by_sector"].items():
+        lines.append(f"{name:<18}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p50']:>7.0%}{d['p90']:>7.0%}")
+    lines += ["", f"{'Line of operation':<26}{'mean':>7}{'p10':>7}{'p90':>7}"]
+    for name, d in answer["by_line_of_operation"].items():
+        lines.append(f"{name:<26}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p90']:>7.0%}")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""Saved planning scenarios and their runs.
+
+A scenario is a question a plans officer asks ("the force as of 20 February, committed and
+offered pledges, if Pakistan withdraws"); a run is one answer to it — the plan, its proven
+quality and the explanations — kept so that two answers can be compared side by side.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from stabforce.core.models import Mission, MissionRecord
+
+
+class PlanningSettings(models.Model):
+    """A mission's planning weights and targets (defaults match the solver's)."""
+
+    mission = models.OneToOneField(
+        Mission, on_delete=models.CASCADE, related_name="planning_settings"
+    )
+    coverage_weight = models.FloatField(default=100.0)
+    nation_in_sector_weight = models.FloatField(
+        default=2.0, help_text="Cost of each extra nation in a sector (cohesion)."
+    )
+    lead_nation_weight = models.FloatField(
+        default=10.0, help_text="Reward for a sector with a framework (lead) nation."
+    )
+    lead_min_share = models.FloatField(default=0.25)
+    continuity_weight = models.FloatField(
+        default=1.0, help_text="Cost of moving a unit between sectors from one month to the next."
+    )
+    composition_group = models.CharField(
+        max_length=16, blank=True, default="OIC", help_text="e.g. OIC: regional legitimacy."
+    )
+    composition_min_share = models.FloatField(
+        default=0.0, help_text="Minimum share of deployed troops from the group (0 = none)."
+    )
+    composition_shortfall_weight = models.FloatField(default=10.0)
+    objection_mode = models.CharField(
+        max_length=8,
+        choices=[("veto", "Hard veto"), ("penalty", "Penalty")],
+        default="veto",
+    )
+    objection_penalty = models.FloatField(
+        default=50.0, help_text="Cost per unit-month of an objected nation in penalty mode."
+    )
+    horizon_months = models.PositiveSmallIntegerField(default=12)
+    conversion_probabilities = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Probability a pledge of each status converts (Monte Carlo); empty = defaults.",
+    )
+
+    def __str__(self) -> str:
+        return f"Planning settings of {self.mission}"
+
+
+class PlanScenario(MissionRecord):
+    """A saved what-if: the as-of date, the pledge statuses counted and the changes made."""
+
+    name = models.CharField(max_length=200)
+    as_of = models.DateField()
+    statuses = models.JSONField(default=list, help_text="Pledge statuses that provide units.")
+    what_ifs = models.JSONField(
+        default=list, help_text='e.g. [{"withdraw": "PAK"}, {"lift_objection": "Israel"}]'
+    )
+    base = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variants"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PlanRun(MissionRecord):
+    """One solve (or Monte Carlo sweep) of a scenario, with its full result."""
+
+    scenario = models.ForeignKey(PlanScenario, on_delete=models.CASCADE, related_name="runs")
+    kind = models.CharField(
+        max_length=12, choices=[("plan", "Plan"), ("sweep", "Monte Carlo sweep")], default="plan"
+    )
+    status = models.CharField(
+        max_length=8, choices=PlanRunStatus.choices, default=PlanRunStatus.QUEUED
+    )
+    parameters = models.JSONField(default=dict)
+    progress = models.FloatField(default=0.0, help_text="0..1")
+    message = models.TextField(blank=True)
+    result = models.JSONField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} — {self.kind} {self.status}"

@@ -1,0 +1,436 @@
+"""Ask the planner a question and keep the answer.
+
+``plan_answer`` builds the instance from the register, applies the what-ifs, solves, checks
+the plan independently, explains every shortfall and returns a JSON-ready result that the web
+page, the API and the CLI all show. ``run_scenario`` stores it on a :class:`PlanRun`, either
+inline or on a background thread with progress (the web server answers while it runs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from stabforce.core.models import Mission
+from stabforce.planning import solver
+from stabforce.planning.building import (
+    DEFAULT_STATUSES,
+    FORCE_WIDE,
+    BuiltInstance,
+    PlanningInputError,
+    apply_what_ifs,
+    build_instance,
+    parse_what_if,
+    settings_for,
+)
+from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, Any]:
+    """What a plans officer reads: quality, coverage, deployment and explanations."""
+    instance = built.instance
+    demands = instance.demand_map()
+    units = instance.unit_map()
+    covered = result.plan.covered(demands)
+    report = solver.check_plan(instance, result.plan)
+
+    matrix: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for demand in instance.demands:
+        cell = matrix[(demand.sector, demand.line)]
+        cell[0] += demand.units_required
+        cell[1] += covered.get(demand.id, 0)
+    sectors: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (sector, _line), (required, got) in matrix.items():
+        sectors[sector][0] += required
+        sectors[sector][1] += got
+
+    deployment: dict[str, dict[str, Any]] = {}
+    for assignment in sorted(result.plan.assignments, key=lambda a: (a.unit_id, a.demand_id)):
+        unit, demand = units[assignment.unit_id], demands[assignment.demand_id]
+        entry = deployment.setdefault(
+            unit.nation,
+            {
+                "nation": unit.nation,
+                "name": built.nation_names.get(unit.nation, unit.nation),
+                "unit_months": 0,
+                "troop_months": 0,
+                "sectors": defaultdict(int),
+            },
+        )
+        entry["unit_months"] += 1
+        entry["troop_months"] += unit.strength
+        entry["sectors"][demand.sector] += 1
+    for entry in deployment.values():
+        entry["sectors"] = dict(entry["sectors"])
+
+    explanations = solver.explain_uncovered(
+        instance, result.plan, potential_units=built.potential_units
+    )
+    return {
+        "mission_question": {
+            "as_of": built.as_of.isoformat(),
+            "statuses": list(built.statuses),
+            "what_ifs": built.applied_what_ifs,
+            "periods": list(instance.period_labels),
+        },
+        "quality": {
+            **result.summary(),
+            "checked": report.ok,
+            "checker_violations": report.violations,
+            "soft_misses": report.soft,
+        },
+        "size": {
+            "units": len(instance.units),
+            "potential_units": len(built.potential_units),
+            "demands": len(instance.demands),
+            "required_unit_months": sum(d.units_required for d in instance.demands),
+            "covered_unit_months": sum(covered.values()),
+        },
+        "coverage": [
+            {
+                "sector": sector,
+                "sector_name": built.sector_names.get(sector, sector),
+                "line_of_operation": line,
+                "line_of_operation_name": built.line_names.get(line, line),
+                "required_unit_months": required,
+                "covered_unit_months": got,
+                "coverage": round(got / required, 4) if required else 1.0,
+            }
+            for (sector, line), (required, got) in sorted(matrix.items())
+        ],
+        "sectors": {
+            sector: {
+                "name": built.sector_names.get(sector, sector),
+                "required_unit_months": required,
+                "covered_unit_months": got,
+                "coverage": round(got / required, 4) if required else 1.0,
+            }
+            for sector, (required, got) in sorted(sectors.items())
+        },
+        "deployment": sorted(deployment.values(), key=lambda e: -e["troop_months"]),
+        "assignments": [
+            {
+                "unit": a.unit_id,
+                "demand": a.demand_id,
+                "period": demands[a.demand_id].period,
+                "sector": demands[a.demand_id].sector,
+                "line": demands[a.demand_id].line,
+            }
+            for a in sorted(result.plan.assignments, key=lambda a: (a.demand_id, a.unit_id))
+        ],
+        "uncovered": [
+            {
+                "demand": e.demand_id,
+                "sector": e.sector,
+                "sector_name": built.sector_names.get(e.sector, e.sector),
+                "line_of_operation": e.line,
+                "capability": e.capability,
+                "capability_name": built.capability_names.get(e.capability, e.capability),
+                "period": instance.period_labels[e.period],
+                "required": e.required,
+                "covered": e.covered,
+                "reasons": e.reasons,
+                "smallest_change": e.suggestion,
+                "text": _readable(e, built),
+            }
+            for e in explanations
+        ],
+    }
+
+
+def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:
+    """The solver's explanation with names instead of keys."""
+    sector = built.sector_names.get(explanation.sector, explanation.sector)
+    line = built.line_names.get(explanation.line, explanation.line)
+    capability = built.capability_names.get(explanation.capability, explanation.capability)
+    period = built.instance.period_labels[explanation.period]
+    head = (
+        f"{capability} for {line} in {sector}, {period}: {explanation.missing} of "
+        f"{explanation.required} uncovered"
+    )
+    text = f"{head}. {'; '.join(explanation.reasons)}."
+    if explanation.suggestion:
+        text += f" Smallest change: {explanation.suggestion}."
+    return text
+
+
+def plan_answer(
+    user,
+    mission: Mission,
+    as_of: dt.date,
+    *,
+    statuses: tuple[str, ...] = DEFAULT_STATUSES,
+    what_ifs: list[str] = (),
+    solver_name: str = "auto",
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    months: int | None = None,
+) -> dict[str, Any]:
+    """Solve one planning question and return the checked, explained answer."""
+    if not 0.1 <= time_limit <= 3600:
+        raise PlanningInputError("time limit must be between 0.1 and 3600 seconds", "time_limit")
+    if solver_name not in solver.SOLVERS:
+        raise PlanningInputError(f"solver must be one of {', '.join(solver.SOLVERS)}", "solver")
+    built = build_instance(user, mission, as_of, statuses=statuses, months=months)
+    built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
+    result = solver.solve(
+        built.instance, solver=solver_name, time_limit=time_limit, workers=workers, seed=seed
+    )
+    answer = _plan_json(built, result)
+    answer["mission"] = mission.slug
+    return answer
+
+
+def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """How ``other`` differs from ``base``: coverage per sector × line, nations, assignments."""
+
+    def cells(answer):
+        return {(c["sector"], c["line_of_operation"]): c for c in answer["coverage"]}
+
+    base_cells, other_cells = cells(base), cells(other)
+    coverage = []
+    for key in sorted(set(base_cells) | set(other_cells)):
+        before = base_cells.get(key, {}).get("covered_unit_months", 0)
+        after = other_cells.get(key, {}).get("covered_unit_months", 0)
+        if before != after:
+            name = other_cells.get(key) or base_cells[key]
+            coverage.append(
+                {
+                    "sector": key[0],
+                    "line_of_operation": key[1],
+                    "sector_name": name["sector_name"],
+                    "line_of_operation_name": name["line_of_operation_name"],
+                    "before": before,
+                    "after": after,
+                    "delta": after - before,
+                }
+            )
+    nations_before = {e["nation"]: e for e in base["deployment"]}
+    nations_after = {e["nation"]: e for e in other["deployment"]}
+    pairs_before = {(a["unit"], a["demand"]) for a in base["assignments"]}
+    pairs_after = {(a["unit"], a["demand"]) for a in other["assignments"]}
+    sentences = []
+    covered_before = base["size"]["covered_unit_months"]
+    covered_after = other["size"]["covered_unit_months"]
+    required = other["size"]["required_unit_months"]
+    sentences.append(
+        f"Coverage {covered_before} → {covered_after} unit-months "
+        f"({covered_after - covered_before:+d}) of {required} required."
+    )
+    for code in sorted(set(nations_before) - set(nations_after)):
+        sentences.append(
+            f"{nations_before[code]['name']} no longer deploys "
+            f"({nations_before[code]['unit_months']} unit-months)."
+        )
+    for code in sorted(set(nations_after) - set(nations_before)):
+        sentences.append(
+            f"{nations_after[code]['name']} now deploys "
+            f"({nations_after[code]['unit_months']} unit-months)."
+        )
+    for cell in sorted(coverage, key=lambda c: c["delta"])[:10]:
+        sentences.append(
+            f"{cell['line_of_operation_name']} in {cell['sector_name']}: "
+            f"{cell['before']} → {cell['after']} unit-months."
+        )
+    return {
+        "coverage": coverage,
+        "nations_removed": sorted(set(nations_before) - set(nations_after)),
+        "nations_added": sorted(set(nations_after) - set(nations_before)),
+        "assignments_removed": len(pairs_before - pairs_after),
+        "assignments_added": len(pairs_after - pairs_before),
+        "sentences": sentences,
+    }
+
+
+def sweep_answer(
+    user,
+    mission: Mission,
+    as_of: dt.date,
+    *,
+    samples: int = 1000,
+    statuses: tuple[str, ...] = ("deployed", "committed", "offered", "considering", "interest"),
+    what_ifs: list[str] = (),
+    scheduler: str | None = None,
+    workers: int = 2,
+    seed: int = 0,
+    months: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Monte Carlo over pledge conversion: coverage distributions and the probability of
+    meeting each requirement, with the mission's conversion probabilities."""
+    if not 1 <= samples <= 100_000:
+        raise PlanningInputError("samples must be between 1 and 100,000", "samples")
+    built = build_instance(user, mission, as_of, statuses=statuses, months=months)
+    built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
+    probabilities = settings_for(mission).conversion_probabilities or None
+    result = solver.monte_carlo(
+        built.instance,
+        samples,
+        seed=seed,
+        probabilities=probabilities,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    by_requirement: dict[str, list[float]] = defaultdict(list)
+    for demand_id, probability in result.prob_fully_covered.items():
+        by_requirement[demand_id.split("@")[0]].append(probability)
+
+    def dist(d):
+        return {
+            "mean": round(d.mean, 4),
+            "p10": round(d.p10, 4),
+            "p50": round(d.p50, 4),
+            "p90": round(d.p90, 4),
+        }
+
+    return {
+        "mission": mission.slug,
+        "as_of": as_of.isoformat(),
+        "samples": result.samples,
+        "probabilities": probabilities or dict(solver.montecarlo.DEFAULT_PROBABILITIES),
+        "mean_units_present": round(result.mean_units_present, 2),
+        "by_sector": {built.sector_names.get(k, k): dist(v) for k, v in result.by_sector.items()},
+        "by_line_of_operation": {
+            built.line_names.get(k, k): dist(v) for k, v in result.by_line.items()
+        },
+        "requirement_probability": {
+            key: round(min(values), 4) for key, values in sorted(by_requirement.items())
+        },
+    }
+
+
+# --- stored scenarios and runs --------------------------------------------------------------
+
+
+def _check_writer(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not (user.is_hq or user.role == "contingent_commander"):
+        raise PermissionDenied("Only HQ planners and administrators run plans.")
+
+
+@transaction.atomic
+def save_scenario(
+    user, mission: Mission, *, name: str, as_of: dt.date, statuses, what_ifs, base=None
+) -> PlanScenario:
+    """Keep a planning question so its answers can be compared later."""
+    _check_writer(user)
+    for text in what_ifs:
+        parse_what_if(text)
+    return PlanScenario.objects.create(
+        mission=mission,
+        name=name,
+        as_of=as_of,
+        statuses=list(statuses),
+        what_ifs=list(what_ifs),
+        base=base,
+        created_by=user,
+        releasability="hq",
+    )
+
+
+def start_run(
+    user, scenario: PlanScenario, *, kind: str = "plan", background: bool = True, **parameters
+) -> PlanRun:
+    """Queue a run of ``scenario``; with ``background`` it runs on a thread and reports
+    progress on the PlanRun row (the page polls it)."""
+    _check_writer(user)
+    run = PlanRun.objects.create(
+        mission=scenario.mission,
+        scenario=scenario,
+        kind=kind,
+        parameters=parameters,
+        requested_by=user,
+        releasability=scenario.releasability,
+    )
+    if background:
+        thread = threading.Thread(target=_execute, args=(run.pk, user.pk), daemon=True)
+        transaction.on_commit(thread.start)
+    else:
+        _execute(run.pk, user.pk)
+        run.refresh_from_db()
+    return run
+
+
+def _execute(run_id: int, user_id: int) -> None:
+    from stabforce.core.models import User
+
+    close_old_connections()
+    run = PlanRun.objects.select_related("scenario", "mission").get(pk=run_id)
+    user = User.objects.get(pk=user_id)
+    scenario = run.scenario
+
+    def report(fraction: float, message: str) -> None:
+        PlanRun.objects.filter(pk=run_id).update(progress=round(fraction, 3), message=message)
+
+    PlanRun.objects.filter(pk=run_id).update(
+        status=PlanRunStatus.RUNNING, started_at=timezone.now(), progress=0.0
+    )
+    try:
+        params = dict(run.parameters)
+        if run.kind == "sweep":
+            result = sweep_answer(
+                user,
+                run.mission,
+                scenario.as_of,
+                statuses=tuple(scenario.statuses),
+                what_ifs=scenario.what_ifs,
+                samples=int(params.get("samples", 200)),
+                workers=int(params.get("workers", 2)),
+                scheduler=params.get("scheduler"),
+                progress=lambda done, total: report(done / total, f"{done}/{total} samples"),
+            )
+        else:
+            report(0.05, "building the model")
+            result = plan_answer(
+                user,
+                run.mission,
+                scenario.as_of,
+                statuses=tuple(scenario.statuses),
+                what_ifs=scenario.what_ifs,
+                time_limit=float(params.get("time_limit", 10)),
+                solver_name=params.get("solver", "auto"),
+            )
+        PlanRun.objects.filter(pk=run_id).update(
+            status=PlanRunStatus.DONE,
+            result=result,
+            progress=1.0,
+            message="done",
+            finished_at=timezone.now(),
+        )
+    except PlanningInputError as exc:
+        PlanRun.objects.filter(pk=run_id).update(
+            status=PlanRunStatus.FAILED, message=exc.message, finished_at=timezone.now()
+        )
+    except Exception as exc:  # a failed solve must be visible on the page, not lost in a thread
+        logger.exception("plan run %s failed", run_id)
+        PlanRun.objects.filter(pk=run_id).update(
+            status=PlanRunStatus.FAILED,
+            message=f"internal error: {exc}",
+            finished_at=timezone.now(),
+        )
+    finally:
+        close_old_connections()
+
+
+__all__ = [
+    "FORCE_WIDE",
+    "diff_answers",
+    "plan_answer",
+    "save_scenario",
+    "start_run",
+    "sweep_answer",
+]

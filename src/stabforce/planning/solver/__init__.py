@@ -1,0 +1,73 @@
+"""Pure-Python deployment planner (no Django): model, solvers, checker, explanations.
+
+Typical use::
+
+    from stabforce.planning.solver import generate, solve, explain_uncovered
+    inst = generate.gaza()
+    result = solve(inst, time_limit=10)
+    for e in explain_uncovered(inst, result.plan):
+        print(e.text)
+"""
+
+from . import generate
+from .checker import CheckReport, check_plan, evaluate
+from .explain import Explanation, explain_uncovered
+from .greedy import greedy_plan
+from .model import (
+    STATUSES,
+    Assignment,
+    CompositionTarget,
+    Demand,
+    Instance,
+    Nation,
+    Objection,
+    Plan,
+    SolveResult,
+    Unit,
+    Weights,
+)
+from .montecarlo import MonteCarloResult, monte_carlo
+from .planner import SOLVERS, solve
+from .whatif import (
+    PlanDiff,
+    add_unit,
+    diff_plans,
+    lift_objection,
+    remove_unit,
+    set_objection,
+    slip_availability,
+    withdraw_nation,
+)
+
+__all__ = [
+    "STATUSES",
+    "SOLVERS",
+    "Assignment",
+    "CheckReport",
+    "CompositionTarget",
+    "Explanation",
+    "MonteCarloResult",
+    "PlanDiff",
+    "Demand",
+    "Instance",
+    "Nation",
+    "Objection",
+    "Plan",
+    "SolveResult",
+    "Unit",
+    "Weights",
+    "add_unit",
+    "check_plan",
+    "diff_plans",
+    "explain_uncovered",
+    "lift_objection",
+    "monte_carlo",
+    "remove_unit",
+    "set_objection",
+    "slip_availability",
+    "withdraw_nation",
+    "evaluate",
+    "generate",
+    "greedy_plan",
+    "solve",
+]

@@ -1,0 +1,302 @@
+"""Why is a requirement (partly) uncovered, and what is the smallest change that would help?
+
+For every demand the plan leaves short, every unit of the right capability is examined - the
+units in the instance and, optionally, *potential units* from pledges whose status is not yet
+included (e.g. "considering") - and the binding reasons are put into words: not available in
+time, caveats, vetoes, busy with higher-priority demands, tour limit used up. The smallest
+change is found greedily over the per-candidate change sets (lift a veto, relax a caveat, bring
+a unit forward, convert a pledge), preferring changes that unlock several candidates at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .eligibility import blocks
+from .model import Demand, Instance, Plan, Unit
+
+
+@dataclass
+class Explanation:
+    """Why demand ``demand_id`` is short by ``missing`` units, in words and as data."""
+
+    demand_id: str
+    sector: str
+    line: str
+    capability: str
+    period: int
+    required: int
+    covered: int
+    reasons: list[str] = field(default_factory=list)
+    suggestion: str | None = None
+    changes: list[str] = field(default_factory=list)
+    alternatives: list[list[str]] = field(default_factory=list)  # other changes as small
+    reason_kinds: set[str] = field(default_factory=set)
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+    @property
+    def text(self) -> str:
+        head = (
+            f"{self.capability} for {self.line} in sector {self.sector}, period {self.period}: "
+            f"{self.missing} of {self.required} uncovered"
+        )
+        body = "; ".join(self.reasons)
+        tail = f" Smallest change: {self.suggestion}." if self.suggestion else ""
+        return f"{head}. {body}.{tail}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _cap_name(cap: str) -> str:
+    return cap.replace("_coy", " company").replace("_", " ")
+
+
+def explain_uncovered(
+    instance: Instance,
+    plan: Plan,
+    potential_units: Iterable[Unit] = (),
+    period_labels: Sequence[str] | None = None,
+) -> list[Explanation]:
+    """One :class:`Explanation` for every demand the plan does not fully cover."""
+    if period_labels is not None:
+        instance = instance.with_(period_labels=tuple(period_labels))
+    demands = instance.demand_map()
+    units = instance.unit_map()
+    potential = [u for u in potential_units if u.id not in units]
+    covered = plan.covered(demands)
+    assigned_at: dict[tuple[str, int], str] = {}
+    periods_used: dict[str, int] = defaultdict(int)
+    for a in plan.assignments:
+        d = demands.get(a.demand_id)
+        if d is None:
+            continue
+        assigned_at[(a.unit_id, d.period)] = a.demand_id
+        periods_used[a.unit_id] += 1
+    by_cap: dict[str, list[Unit]] = defaultdict(list)
+    for u in instance.units:
+        by_cap[u.capability].append(u)
+    pot_by_cap: dict[str, list[Unit]] = defaultdict(list)
+    for u in potential:
+        pot_by_cap[u.capability].append(u)
+
+    out = []
+    for d in sorted(instance.demands, key=lambda d: (d.period, -d.priority, d.sector, d.id)):
+        if covered.get(d.id, 0) >= d.units_required:
+            continue
+        out.append(
+            _explain_one(
+                instance,
+                d,
+                covered[d.id],
+                by_cap[d.capability],
+                pot_by_cap[d.capability],
+                assigned_at,
+                periods_used,
+                demands,
+            )
+        )
+    return out
+
+
+def _explain_one(
+    instance: Instance,
+    d: Demand,
+    covered: int,
+    cands: list[Unit],
+    potential: list[Unit],
+    assigned_at: dict[tuple[str, int], str],
+    periods_used: dict[str, int],
+    demands: dict[str, Demand],
+) -> Explanation:
+    e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
+    cap = _cap_name(d.capability)
+    missing = d.units_required - covered
+    if not cands and not potential:
+        e.reasons.append(f"no {cap} has been offered by any nation")
+        e.reason_kinds.add("none_offered")
+        e.suggestion = f"seek a new pledge of {_plural(missing, cap)}"
+        e.changes = ["new pledge"]
+        return e
+
+    groups: dict[str, list[Unit]] = defaultdict(list)
+    veto_by_party: dict[str, set[str]] = defaultdict(set)
+    change_sets: list[tuple[Unit, frozenset[str]]] = []
+    busy_higher: list[str] = []
+    busy_other: list[str] = []
+    in_this = 0
+    for u in cands:
+        bs = [b for b in blocks(u, d, instance) if b.kind != "capability"]
+        other = assigned_at.get((u.id, d.period))
+        if other == d.id:
+            in_this += 1
+            continue
+        for b in bs:
+            groups[b.kind].append(u)
+            if b.kind == "veto":
+                veto_by_party[b.detail].add(u.nation)
+        if other is not None:
+            od = demands[other]
+            if not bs:
+                if od.priority > d.priority:
+                    busy_higher.append(f"{u.id} ({od.id})")
+                else:
+                    busy_other.append(f"{u.id} ({od.id})")
+            continue
+        if (
+            not bs
+            and u.max_deployment_periods is not None
+            and (periods_used.get(u.id, 0) >= u.max_deployment_periods)
+        ):
+            groups["tour_used"].append(u)
+            change_sets.append((u, frozenset({f"extend unit {u.id}'s tour limit"})))
+            continue
+        if bs:
+            change_sets.append((u, frozenset(_change(instance, u, b) for b in bs)))
+        else:
+            groups["idle"].append(u)
+    for u in potential:
+        bs = [b for b in blocks(u, d, instance) if b.kind != "capability"]
+        pledge = u.pledge_id or u.id
+        ch = {f"convert pledge {pledge} ({u.status})"} | {_change(instance, u, b) for b in bs}
+        change_sets.append((u, frozenset(ch)))
+        groups["potential"].append(u)
+
+    n = len(cands)
+    if groups.get("too_early"):
+        early = groups["too_early"]
+        first = min(u.available_from for u in early)
+        if len(early) == n:
+            e.reasons.append(f"no {cap} available before {instance.label(first)}")
+        else:
+            e.reasons.append(
+                f"{_plural(len(early), 'candidate')} arrive only from {instance.label(first)}"
+            )
+    if groups.get("too_late"):
+        e.reasons.append(
+            f"{_plural(len(groups['too_late']), 'candidate')}' availability ends before "
+            f"{instance.label(d.period)}"
+        )
+    for party, nations in sorted(veto_by_party.items()):
+        k = sum(1 for u in groups["veto"] if u.nation in nations)
+        word = "the candidate is" if k == 1 else f"{_plural(k, 'candidate')} are"
+        if k == 2:
+            word = "the two candidates are" if n == 2 else "two candidates are"
+        e.reasons.append(
+            f"{word} from nations objected to by {party} ({', '.join(sorted(nations))})"
+        )
+    if groups.get("sector_caveat"):
+        k = len(groups["sector_caveat"])
+        who = "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
+        e.reasons.append(f"{who} sector {d.sector}")
+    if groups.get("line_caveat"):
+        k = len(groups["line_caveat"])
+        who = "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
+        e.reasons.append(f"{who} line of operation {d.line}")
+    if groups.get("tour_used"):
+        e.reasons.append(
+            f"{_plural(len(groups['tour_used']), 'candidate')} already used their "
+            "deployment-length limit"
+        )
+    free_eligible = len(groups.get("idle", []))
+    eligible = len(busy_higher) + len(busy_other) + free_eligible
+    if busy_higher and not busy_other and not free_eligible:
+        e.reasons.append(
+            "all eligible candidates are assigned to higher-priority demands: "
+            + ", ".join(busy_higher[:4])
+            + (" ..." if len(busy_higher) > 4 else "")
+        )
+        e.reason_kinds.add("busy_higher")
+    elif busy_higher or busy_other:
+        e.reasons.append(
+            f"{_plural(len(busy_higher) + len(busy_other), 'eligible candidate')} are busy "
+            "elsewhere in the same period: " + ", ".join((busy_higher + busy_other)[:4])
+        )
+        e.reason_kinds.add("busy")
+    if free_eligible:
+        e.reasons.append(
+            f"{_plural(free_eligible, 'eligible unit')} left unused: its objection penalty or a "
+            "composition target outweighs the coverage"
+        )
+    if eligible == 0 and not groups:
+        if in_this:
+            e.reasons.append(
+                f"only {_plural(in_this, cap)} can serve here and all are already assigned"
+            )
+        else:
+            e.reasons.append(f"no {cap} can serve here")
+    if groups.get("potential"):
+        e.reasons.append(
+            f"{_plural(len(groups['potential']), 'further unit')} pledged but not yet firm"
+        )
+    e.reason_kinds |= set(groups)
+
+    chosen, unlocked = _smallest_change(change_sets, missing)
+    if chosen:
+        e.changes = sorted(chosen)
+        enough = "" if unlocked >= missing else f" (only {unlocked} of {missing} needed)"
+        e.suggestion = (
+            " and ".join(e.changes)
+            + f" would make {_plural(unlocked, 'more candidate')} eligible{enough}"
+        )
+        seen = {frozenset(chosen)}
+        for _, cs in change_sets:
+            if len(cs) <= len(chosen) and cs not in seen:
+                gain = sum(1 for _, cs2 in change_sets if cs2 <= cs)
+                if gain >= min(missing, unlocked):
+                    seen.add(cs)
+                    e.alternatives.append(sorted(cs))
+        if e.alternatives:
+            alts = ["; ".join(a) for a in e.alternatives[:3]]
+            e.suggestion += " (or: " + " / ".join(alts) + ")"
+    elif busy_higher or busy_other:
+        e.suggestion = f"a further {_plural(missing, cap)} (all eligible units are in use)"
+        e.changes = ["new pledge"]
+    return e
+
+
+def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibility.Block
+    if b.kind == "veto":
+        return f"lift {b.detail}'s veto on {u.nation}"
+    if b.kind == "sector_caveat":
+        return f"relax {u.nation}'s caveat on unit {u.id} excluding sector {b.detail}"
+    if b.kind == "line_caveat":
+        return f"relax {u.nation}'s caveat on unit {u.id} excluding {b.detail}"
+    if b.kind == "too_early":
+        return f"bring unit {u.id} forward by {_plural(b.amount, 'period')}"
+    if b.kind == "too_late":
+        return f"extend unit {u.id}'s availability by {_plural(b.amount, 'period')}"
+    return b.kind
+
+
+def _smallest_change(
+    change_sets: list[tuple[Unit, frozenset[str]]], missing: int
+) -> tuple[set[str], int]:
+    """Greedy smallest set of changes unlocking ``missing`` candidates."""
+    chosen: set[str] = set()
+    if not change_sets:
+        return chosen, 0
+
+    def unlocked() -> int:
+        return sum(1 for _, cs in change_sets if cs <= chosen)
+
+    while unlocked() < missing:
+        best = None
+        for u, cs in change_sets:
+            new = cs - chosen
+            if not new:
+                continue
+            gain = sum(1 for _, cs2 in change_sets if cs2 <= chosen | cs and not cs2 <= chosen)
+            key = (len(new), -gain, u.id)
+            if best is None or key < best[0]:
+                best = (key, new)
+        if best is None:
+            break
+        chosen |= best[1]
+    return chosen, unlocked()

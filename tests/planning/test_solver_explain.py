@@ -1,0 +1,111 @@
+"""Explanations name the binding reason and the smallest change; what-if diffs."""
+
+from stabforce.planning.solver import Demand, Instance, Objection, Unit, solve
+from stabforce.planning.solver.explain import explain_uncovered
+from stabforce.planning.solver.whatif import (
+    diff_plans,
+    lift_objection,
+    slip_availability,
+    withdraw_nation,
+)
+
+LABELS = ("2026-01", "2026-02", "2026-03", "2026-04")
+
+
+def engineer_case() -> Instance:
+    units = (
+        Unit("TUR-E1", "TUR", "engineer_coy"),
+        Unit("QAT-E1", "QAT", "engineer_coy"),
+        Unit("ITA-E1", "ITA", "engineer_coy", forbidden_sectors=frozenset({"rafah"})),
+        Unit("IDN-E1", "IDN", "engineer_coy", available_from=3),
+    )
+    demands = (Demand("rafah-eng", "rafah", "reconstruction", "engineer_coy", 0, 1, 3.0),)
+    return Instance(
+        units=units,
+        demands=demands,
+        objections=(Objection("Israel", frozenset({"TUR", "QAT"})),),
+        periods=4,
+        period_labels=LABELS,
+    )
+
+
+def test_explanation_names_every_binding_reason():
+    inst = engineer_case()
+    res = solve(inst, solver="highs", time_limit=5)
+    assert len(res.plan) == 0
+    (e,) = explain_uncovered(inst, res.plan)
+    text = e.text
+    assert "the two candidates are" not in text  # four candidates here
+    assert "two candidates are from nations objected to by Israel (QAT, TUR)" in text
+    assert "one candidate's caveat excludes sector rafah" in text
+    assert "arrive only from period 3 (2026-04)" in text
+    # a single lifted veto or relaxed caveat suffices; the first in order is the veto on QAT
+    assert len(e.changes) == 1
+
+
+def test_no_unit_available_in_time_and_pledge_conversion():
+    inst = Instance(
+        units=(Unit("IDN-E1", "IDN", "engineer_coy", available_from=3),),
+        demands=(Demand("d", "rafah", "reconstruction", "engineer_coy", 1, 1),),
+        periods=4,
+    )
+    potential = [Unit("MAR-E1", "MAR", "engineer_coy", pledge_id="P9", status="considering")]
+    (e,) = explain_uncovered(inst, solve(inst, solver="greedy").plan, potential, LABELS)
+    assert "no engineer company available before period 3 (2026-04)" in e.text
+    # two single changes would do; both are offered
+    options = [e.changes] + e.alternatives
+    assert ["convert pledge P9 (considering)"] in options
+    assert ["bring unit IDN-E1 forward by 2 periods"] in options
+    assert "convert pledge P9 (considering)" in e.text
+
+
+def test_busy_with_higher_priority():
+    inst = Instance(
+        units=(Unit("U1", "IDN", "inf"),),
+        demands=(
+            Demand("hi", "north", "security", "inf", 0, 1, 5.0),
+            Demand("lo", "south", "security", "inf", 0, 1, 1.0),
+        ),
+    )
+    res = solve(inst, solver="highs", time_limit=5)
+    (e,) = explain_uncovered(inst, res.plan)
+    assert e.demand_id == "lo"
+    assert "all eligible candidates are assigned to higher-priority demands" in e.text
+
+
+def test_lifting_the_veto_covers_the_demand_and_diff_says_so():
+    inst = engineer_case()
+    before = solve(inst, solver="highs", time_limit=5)
+    after_inst = lift_objection(inst, "Israel", "TUR")
+    after = solve(after_inst, solver="highs", time_limit=5)
+    diff = diff_plans(before.plan, after.plan, inst, after_inst)
+    assert diff.coverage_delta == {("rafah", "reconstruction"): 1}
+    assert diff.nations_added == ["TUR"]
+
+
+def test_withdrawing_a_nation_shows_in_the_diff():
+    units = (Unit("IDN-1", "IDN", "inf"), Unit("ITA-1", "ITA", "inf"))
+    demands = (
+        Demand("n", "north", "security", "inf", 0, 1, 5.0),
+        Demand("s", "south", "security", "inf", 0, 1, 4.0),
+    )
+    inst = Instance(units=units, demands=demands)
+    a = solve(inst, solver="highs", time_limit=5)
+    b_inst = withdraw_nation(inst, "ITA")
+    b = solve(b_inst, solver="highs", time_limit=5)
+    diff = diff_plans(a.plan, b.plan, inst, b_inst)
+    assert diff.nations_removed == ["ITA"]
+    assert sum(diff.coverage_delta.values()) == -1
+    assert diff.coverage_delta == {("south", "security"): -1}
+    assert any("No longer deployed: ITA" in s for s in diff.sentences)
+
+
+def test_slip_availability_uncovers_early_periods():
+    inst = Instance(
+        units=(Unit("U", "IDN", "inf"),),
+        demands=tuple(Demand(f"d{p}", "north", "security", "inf", p, 1) for p in range(3)),
+        periods=3,
+    )
+    slipped = slip_availability(inst, 2, nation="IDN")
+    res = solve(slipped, solver="highs", time_limit=5)
+    assert sorted(a.demand_id for a in res.plan.assignments) == ["d2"]
