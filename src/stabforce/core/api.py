@@ -65,6 +65,9 @@ class ErrorOut(Schema):
 AUTH_ERRORS: dict[int, Any] = {401: ErrorOut}
 #: ... plus a 404 (unknown or invisible object) and a 422 (invalid parameter).
 LOOKUP_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: Responses of an operation that changes the register (409: refused given its state).
+WRITE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                422: ErrorOut}  # fmt: skip
 QUERY_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ErrorOut}
 
 

@@ -29,6 +29,7 @@ from ninja.pagination import paginate
 
 from stabforce.core.api import (
     LOOKUP_ERRORS,
+    WRITE_ERRORS,
     ErrorOut,
     MissionSlug,
     Page,
@@ -83,13 +84,6 @@ from stabforce.forcegen.models import (
 
 router = Router(tags=["forcegen"])
 
-WRITE_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 IMPORT_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 #: Most monthly points a totals-over-time request may ask for (20 years).
 MAX_POINTS = 240

@@ -18,7 +18,7 @@ from pydantic import StringConstraints
 
 from stabforce.core.api import (
     LOOKUP_ERRORS,
-    ErrorOut,
+    WRITE_ERRORS,
     Page,
     RecordId,
     SearchText,
@@ -32,13 +32,6 @@ from stabforce.intake.models import IntakeDocument, ProposedUpdate, UpdateKind, 
 
 router = Router(tags=["intake"])
 
-WRITE_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 # --- Schemas ---------------------------------------------------------------------------------
