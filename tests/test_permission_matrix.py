@@ -276,6 +276,10 @@ PARAM_VALUES = {
     # Nations are reference data every authenticated user sees.
     "iso3": lambda marked: [Value("PAK"), Value("idn")],
     "model": lambda marked: [Value(name) for name in HISTORY_MODELS],
+    # Force-generation import/export tables.
+    "table": lambda marked: [Value("requirements"), Value("pledges")],
+    # Planning: the second run of a comparison; an id that names no marked record.
+    "other": lambda marked: [Value("999999")],
 }
 
 #: URL patterns given as regular expressions cannot be filled generically; each one must be

@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("forcegen/", include("stabforce.forcegen.urls")),
     path("intake/", include("stabforce.intake.urls")),
+    path("planning/", include("stabforce.planning.urls")),
     path("", include("stabforce.core.urls")),
 ]

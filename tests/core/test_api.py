@@ -14,7 +14,9 @@ API = "/api/v1"
 
 def _operation_urls(slug: str, ids: dict[str, int]) -> list[str]:
     """Every GET operation of the schema, its path parameters filled with real values."""
-    values = {"slug": slug, "iso3": "PAK", "model": "sectors", **ids}
+    values = {
+        "slug": slug, "iso3": "PAK", "model": "sectors", "table": "pledges", "other": 1, **ids,
+    }  # fmt: skip
     urls = []
     for template, methods in api.get_openapi_schema()["paths"].items():
         if "get" in methods:

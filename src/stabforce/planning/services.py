@@ -137,6 +137,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                 "line_of_operation": e.line,
                 "capability": e.capability,
                 "capability_name": built.capability_names.get(e.capability, e.capability),
+                "line_of_operation_name": built.line_names.get(e.line, e.line),
                 "period": instance.period_labels[e.period],
                 "required": e.required,
                 "covered": e.covered,
@@ -318,7 +319,7 @@ def sweep_answer(
 def _check_writer(user) -> None:
     from django.core.exceptions import PermissionDenied
 
-    if not (user.is_hq or user.role == "contingent_commander"):
+    if not user.is_hq:
         raise PermissionDenied("Only HQ planners and administrators run plans.")
 
 
@@ -357,7 +358,7 @@ def start_run(
         releasability=scenario.releasability,
     )
     if background:
-        thread = threading.Thread(target=_execute, args=(run.pk, user.pk), daemon=True)
+        thread = threading.Thread(target=_execute_on_thread, args=(run.pk, user.pk), daemon=True)
         transaction.on_commit(thread.start)
     else:
         _execute(run.pk, user.pk)
@@ -365,10 +366,18 @@ def start_run(
     return run
 
 
+def _execute_on_thread(run_id: int, user_id: int) -> None:
+    """A thread has its own database connection: open it fresh and close it when done."""
+    close_old_connections()
+    try:
+        _execute(run_id, user_id)
+    finally:
+        close_old_connections()
+
+
 def _execute(run_id: int, user_id: int) -> None:
     from stabforce.core.models import User
 
-    close_old_connections()
     run = PlanRun.objects.select_related("scenario", "mission").get(pk=run_id)
     user = User.objects.get(pk=user_id)
     scenario = run.scenario
@@ -422,8 +431,6 @@ def _execute(run_id: int, user_id: int) -> None:
             message=f"internal error: {exc}",
             finished_at=timezone.now(),
         )
-    finally:
-        close_old_connections()
 
 
 __all__ = [

@@ -1,0 +1,351 @@
+"""Deployment-planning API: /api/v1/planning/...
+
+Save a planning question (a scenario: as of a date, which pledge statuses count, what-ifs),
+run it — a plan or a Monte Carlo sweep, on a background thread — poll the run until it is
+``done`` and read its result (the same JSON as ``stabforce plan --json``), and compare two
+finished plans. Scenarios and runs are HQ-only records: other mission members get a 404 for
+them, and only HQ planners and administrators may write (403 otherwise). A question that
+cannot be asked as put is a 422 naming the field.
+"""
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Path, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
+from pydantic import StringConstraints
+
+from stabforce.core.api import (
+    LOOKUP_ERRORS,
+    MAX_ID,
+    WRITE_ERRORS,
+    ErrorOut,
+    MissionSlug,
+    Page,
+    RecordId,
+    mission_or_404,
+    record_or_404,
+)
+from stabforce.core.api_auth import auth_user
+from stabforce.planning import building, services
+from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+
+router = Router(tags=["planning"])
+
+#: Largest Monte Carlo sweep the API starts (the CLI can go further, on a Dask cluster).
+MAX_SAMPLES = 100_000
+
+PledgeStatus = Literal["deployed", "committed", "offered", "considering", "interest"]
+SolverName = Literal["auto", "highs", "cpsat", "cbc", "greedy"]
+WhatIf = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+OtherId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The other run's id.")]
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class ScenarioIn(Schema):
+    """A planning question. ``what_ifs`` are ``KIND=VALUE`` strings: withdraw=PAK,
+    remove_pledge=KEY, add_pledge=KEY, lift_objection=Israel or Israel:PAK,
+    object=Israel:IDN, slip=IDN:2. ``base_id``: a scenario to compare the answers with."""
+
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    as_of: dt.date = Field(..., examples=["2026-02-20"])
+    statuses: list[PledgeStatus] = Field(
+        default_factory=lambda: list(building.DEFAULT_STATUSES), min_length=1, max_length=5
+    )
+    what_ifs: list[WhatIf] = Field(default_factory=list, max_length=50)
+    base_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class RunIn(Schema):
+    """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples)."""
+
+    kind: Literal["plan", "sweep"] = "plan"
+    time_limit: float = Field(10.0, ge=0.1, le=3600)
+    solver: SolverName = "auto"
+    samples: int = Field(200, ge=1, le=MAX_SAMPLES)
+
+
+class RunSummary(Schema):
+    id: int
+    scenario_id: int
+    mission: str
+    kind: str
+    status: str
+    progress: float
+    message: str
+    parameters: dict[str, Any]
+    requested_by: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class RunOut(RunSummary):
+    """A run; ``result`` is the answer once ``status`` is ``done`` (null before)."""
+
+    result: dict[str, Any] | None
+
+
+class ScenarioOut(Schema):
+    id: int
+    mission: str
+    name: str
+    as_of: dt.date
+    statuses: list[str]
+    what_ifs: list[str]
+    base_id: int | None
+    releasability: str
+    created_by: str | None
+    created_at: dt.datetime
+    latest_run_id: int | None
+
+
+class ScenarioDetail(ScenarioOut):
+    runs: list[RunSummary]
+
+
+class DiffCell(Schema):
+    sector: str
+    sector_name: str
+    line_of_operation: str
+    line_of_operation_name: str
+    before: int
+    after: int
+    delta: int
+
+
+class DiffOut(Schema):
+    """How run ``other_id`` differs from run ``base_id``."""
+
+    base_id: int
+    other_id: int
+    sentences: list[str]
+    coverage: list[DiffCell]
+    nations_removed: list[str]
+    nations_added: list[str]
+    assignments_removed: int
+    assignments_added: int
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _field_error(field: str, message: str) -> NinjaValidationError:
+    return NinjaValidationError([{"loc": ["body", field], "msg": message}])
+
+
+def _require_planner(user) -> None:
+    if not user.is_hq:
+        raise PermissionDenied("Only HQ planners and administrators run the planner.")
+
+
+def _run_summary(run: PlanRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "scenario_id": run.scenario_id,
+        "mission": run.mission.slug,
+        "kind": run.kind,
+        "status": run.status,
+        "progress": run.progress,
+        "message": run.message,
+        "parameters": run.parameters,
+        "requested_by": run.requested_by.username if run.requested_by else None,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+    }
+
+
+def _run_out(run: PlanRun) -> dict[str, Any]:
+    return {**_run_summary(run), "result": run.result}
+
+
+def _scenario_out(scenario: PlanScenario, runs: list[PlanRun] | None = None) -> dict[str, Any]:
+    if runs is None:
+        latest = scenario.runs.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    else:
+        latest = runs[0].pk if runs else None
+    return {
+        "id": scenario.pk,
+        "mission": scenario.mission.slug,
+        "name": scenario.name,
+        "as_of": scenario.as_of,
+        "statuses": scenario.statuses,
+        "what_ifs": scenario.what_ifs,
+        "base_id": scenario.base_id,
+        "releasability": scenario.releasability,
+        "created_by": scenario.created_by.username if scenario.created_by else None,
+        "created_at": scenario.created_at,
+        "latest_run_id": latest,
+    }
+
+
+class _Serialised:
+    """A queryset serialised page by page (the paginator slices it)."""
+
+    def __init__(self, queryset, serialise):
+        self.queryset, self.serialise = queryset, serialise
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        rows = self.queryset[index]
+        if isinstance(index, slice):
+            return [self.serialise(row) for row in rows]
+        return self.serialise(rows)  # pragma: no cover
+
+
+def _check_question(user, mission, body: ScenarioIn) -> None:
+    """Every what-if must parse and make sense in the register on that date."""
+    for number, text in enumerate(body.what_ifs):
+        try:
+            building.parse_what_if(text)
+        except building.PlanningInputError as exc:
+            raise NinjaValidationError(
+                [{"loc": ["body", "what_ifs", number], "msg": exc.message}]
+            ) from None
+    try:
+        built = building.build_instance(user, mission, body.as_of, statuses=tuple(body.statuses))
+    except building.PlanningInputError as exc:
+        raise _field_error(exc.field or "body", exc.message) from None
+    for number, text in enumerate(body.what_ifs):
+        try:
+            built = building.apply_what_ifs(built, [building.parse_what_if(text)])
+        except building.PlanningInputError as exc:
+            raise NinjaValidationError(
+                [{"loc": ["body", "what_ifs", number], "msg": exc.message}]
+            ) from None
+
+
+# --- Operations ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/missions/{slug}/scenarios",
+    response={200: list[ScenarioOut], **LOOKUP_ERRORS},
+    operation_id="listPlanScenarios",
+)
+@paginate(Page)
+def list_scenarios(request: HttpRequest, slug: MissionSlug):
+    """The mission's saved planning questions, newest first (HQ only: empty for others)."""
+    user = auth_user(request)
+    mission = mission_or_404(request, slug)
+    scenarios = (
+        PlanScenario.objects.visible_to(user)
+        .filter(mission=mission)
+        .select_related("mission", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+    return _Serialised(scenarios, _scenario_out)
+
+
+@router.post(
+    "/missions/{slug}/scenarios",
+    response={201: ScenarioDetail, **WRITE_ERRORS},
+    operation_id="createPlanScenario",
+)
+def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
+    """Save a planning question (nothing runs yet: POST /scenarios/{id}/runs). 422 names the
+    field that cannot be used: a what-if that does not parse or names no units (``what_ifs.N``),
+    an unknown ``base_id``."""
+    user = auth_user(request)
+    mission = mission_or_404(request, slug)
+    _require_planner(user)
+    base = None
+    if body.base_id is not None:
+        base = (
+            PlanScenario.objects.visible_to(user).filter(mission=mission, pk=body.base_id).first()
+        )
+        if base is None:
+            raise _field_error("base_id", "no such scenario in this mission")
+    _check_question(user, mission, body)
+    name = body.name.strip() or (
+        f"{', '.join(body.what_ifs) or 'baseline'} — as of {body.as_of.isoformat()}"
+    )
+    try:
+        scenario = services.save_scenario(
+            user, mission, name=name, as_of=body.as_of, statuses=body.statuses,
+            what_ifs=body.what_ifs, base=base,
+        )  # fmt: skip
+    except building.PlanningInputError as exc:
+        field = "what_ifs" if exc.field == "what_if" else exc.field
+        raise _field_error(field, exc.message) from None
+    return Status(201, {**_scenario_out(scenario, []), "runs": []})
+
+
+@router.get(
+    "/scenarios/{id}",
+    response={200: ScenarioDetail, **LOOKUP_ERRORS},
+    operation_id="getPlanScenario",
+)
+def get_scenario(request: HttpRequest, id: RecordId):
+    """One saved question with all its runs (newest first; results via GET /runs/{id})."""
+    scenario = record_or_404(
+        request, PlanScenario.objects.select_related("mission", "created_by"), pk=id
+    )
+    runs = list(
+        PlanRun.objects.visible_to(auth_user(request))
+        .filter(scenario=scenario)
+        .select_related("mission", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+    return {**_scenario_out(scenario, runs), "runs": [_run_summary(run) for run in runs]}
+
+
+@router.post(
+    "/scenarios/{id}/runs",
+    response={202: RunOut, **WRITE_ERRORS},
+    operation_id="startPlanRun",
+)
+def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
+    """Answer the scenario on a background thread: a plan (``time_limit``, ``solver``) or a
+    Monte Carlo sweep (``samples``). Answers 202 with the run, ``status: queued``; poll
+    GET /runs/{id} until ``done`` or ``failed``."""
+    user = auth_user(request)
+    scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
+    _require_planner(user)
+    body = body or RunIn()
+    if body.kind == "sweep":
+        parameters = {"samples": body.samples}
+    else:
+        parameters = {"time_limit": body.time_limit, "solver": body.solver}
+    run = services.start_run(user, scenario, kind=body.kind, background=True, **parameters)
+    run = PlanRun.objects.select_related("mission", "requested_by").get(pk=run.pk)
+    return Status(202, _run_out(run))
+
+
+@router.get("/runs/{id}", response={200: RunOut, **LOOKUP_ERRORS}, operation_id="getPlanRun")
+def get_run(request: HttpRequest, id: RecordId):
+    """A run: status (queued, running, done, failed), progress 0–1, message, and the result
+    once done — a plan (quality with the proven gap and the independent check, coverage,
+    deployment, assignments, uncovered requirements with explanations) or a sweep."""
+    return _run_out(
+        record_or_404(request, PlanRun.objects.select_related("mission", "requested_by"), pk=id)
+    )
+
+
+@router.get(
+    "/runs/{id}/diff/{other}",
+    response={200: DiffOut, 409: ErrorOut, **LOOKUP_ERRORS},
+    operation_id="diffPlanRuns",
+)
+def diff_runs(request: HttpRequest, id: RecordId, other: OtherId):
+    """How the plan of run ``other`` differs from the plan of run ``id``: coverage per sector ×
+    line of operation, nations no longer (or newly) deploying, assignments moved, and the same
+    in sentences. 409 unless both are finished plan runs."""
+    base = record_or_404(request, PlanRun.objects.all(), pk=id)
+    compared = record_or_404(request, PlanRun.objects.all(), pk=other)
+    if base.mission_id != compared.mission_id:
+        raise HttpError(409, "Both runs must belong to the same mission.")
+    for run in (base, compared):
+        if run.kind != "plan" or run.status != PlanRunStatus.DONE or not run.result:
+            raise HttpError(409, f"Run {run.pk} is not a finished plan run.")
+    diff = services.diff_answers(base.result, compared.result)
+    return {"base_id": base.pk, "other_id": compared.pk, **diff}

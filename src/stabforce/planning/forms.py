@@ -1,0 +1,157 @@
+"""Forms of the planning pages: ask a question (a scenario and its first run), run a sweep,
+compare two runs. What-ifs are checked line by line against the register as of the chosen date,
+so that a mistyped nation is a form error naming the line, not a failed run."""
+
+from __future__ import annotations
+
+from django import forms
+
+from stabforce.planning import building, solver
+from stabforce.planning.models import PlanScenario
+from stabforce.planning.presenters import SOLVER_LABELS
+
+STATUS_LABELS = {
+    "deployed": "Deployed",
+    "committed": "Committed",
+    "offered": "Offered",
+    "considering": "Considering",
+    "interest": "Interest expressed",
+}
+#: The UI's ceiling on Monte Carlo samples (the API and the CLI allow more).
+MAX_UI_SAMPLES = 5000
+DEMO_AS_OF = "2026-02-20"
+
+
+def what_if_help() -> str:
+    kinds = "; ".join(f"{kind}=… — {text}" for kind, text in building.WHAT_IF_KINDS.items())
+    return f"One per line, e.g. withdraw=PAK or slip=IDN:2. {kinds}."
+
+
+class ScenarioChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlanScenario) -> str:
+        return f"{obj.name} (as of {obj.as_of.isoformat()})"
+
+
+class ScenarioForm(forms.Form):
+    """A planning question and how to answer it; saving it starts the first run."""
+
+    name = forms.CharField(
+        max_length=200, required=False,
+        help_text="Optional; e.g. “Pakistan withdraws”. A name is made from the what-ifs.",
+    )  # fmt: skip
+    as_of = forms.DateField(
+        label="As of",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-20."},
+        help_text=f"The register as it stood on this date. The demo plan is as of {DEMO_AS_OF}.",
+    )
+    statuses = forms.MultipleChoiceField(
+        label="Pledges to count",
+        choices=[(status, STATUS_LABELS[status]) for status in building.ALL_PLANNABLE],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(building.DEFAULT_STATUSES),
+        help_text="Default: deployed, committed, offered. Considering and interest are optional.",
+        error_messages={"required": "Count at least one pledge status."},
+    )
+    what_ifs = forms.CharField(
+        label="What-ifs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "withdraw=PAK"}),
+        help_text=what_if_help(),
+    )
+    base = ScenarioChoiceField(
+        label="Compare with",
+        queryset=PlanScenario.objects.none(),
+        required=False,
+        empty_label="— no base scenario —",
+        help_text="The run page shows how this answer differs from the base's latest plan.",
+    )
+    time_limit = forms.FloatField(
+        label="Time limit (s)", min_value=0.5, max_value=600, initial=10,
+        help_text="The solver stops here and reports the proven gap.",
+    )  # fmt: skip
+    solver = forms.ChoiceField(
+        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        initial="auto",
+    )
+
+    def __init__(self, *args, user=None, mission=None, scenarios=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.mission = user, mission
+        if scenarios is not None:
+            self.fields["base"].queryset = scenarios
+
+    def clean_what_ifs(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["what_ifs"].splitlines()]
+        lines = [line for line in lines if line]
+        errors = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                building.parse_what_if(line)
+            except building.PlanningInputError as exc:
+                errors.append(f"Line {number}: {exc.message}")
+        if errors:
+            raise forms.ValidationError(errors)
+        return lines
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The what-ifs must also make sense in the register on that date (a nation with
+        # units, a party that objects): build the instance (fast) and apply them one by one.
+        if self.errors or not (self.user and self.mission and data.get("what_ifs")):
+            return data
+        try:
+            built = building.build_instance(
+                self.user, self.mission, data["as_of"], statuses=tuple(data["statuses"])
+            )
+        except building.PlanningInputError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            return data
+        for number, line in enumerate(data["what_ifs"], start=1):
+            try:
+                built = building.apply_what_ifs(built, [building.parse_what_if(line)])
+            except building.PlanningInputError as exc:
+                self.add_error("what_ifs", f"Line {number}: {exc.message}")
+        return data
+
+    def scenario_name(self) -> str:
+        data = self.cleaned_data
+        if data.get("name"):
+            return data["name"]
+        what = ", ".join(data["what_ifs"]) or "baseline"
+        return f"{what} — as of {data['as_of'].isoformat()}"
+
+
+class SweepForm(forms.Form):
+    """A Monte Carlo sweep over pledge conversion for a saved scenario."""
+
+    samples = forms.IntegerField(
+        min_value=1, max_value=MAX_UI_SAMPLES, initial=200,
+        help_text=f"Each sample draws which pledges convert, then re-plans (≤ {MAX_UI_SAMPLES}).",
+    )  # fmt: skip
+
+
+class RerunForm(forms.Form):
+    """Answer a saved scenario again (a different time limit or solver)."""
+
+    time_limit = forms.FloatField(label="Time limit (s)", min_value=0.5, max_value=600, initial=10)
+    solver = forms.ChoiceField(
+        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        initial="auto",
+    )
+
+
+class CompareForm(forms.Form):
+    """Pick another finished plan run to compare a run with."""
+
+    other = forms.ModelChoiceField(queryset=None, label="Compare with", empty_label=None)
+
+    def __init__(self, *args, runs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = runs
+        self.fields["other"].label_from_instance = lambda run: (
+            f"#{run.pk} {run.scenario.name} ({run.finished_at:%Y-%m-%d %H:%M})"
+            if run.finished_at
+            else f"#{run.pk} {run.scenario.name}"
+        )

@@ -1,0 +1,396 @@
+"""Deployment-planning pages, for the plans officer: ask a question (as of a date, which
+pledges count, what if…), watch the solver answer it, read the answer with its proof of quality,
+its coverage and its explanations, compare two answers, and stress-test one with Monte Carlo.
+
+Scenarios and runs are HQ-only mission records: every read goes through ``visible_to`` (a run
+the user may not see is a 404, like one that does not exist) and only HQ planners and
+administrators start runs. Runs happen on a background thread (:func:`services.start_run`);
+the run page polls a small progress fragment with htmx until the answer is in.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from stabforce.core import queries as core_queries
+from stabforce.core.models import Mission
+from stabforce.core.views import MissionMenuMixin, mission_today
+from stabforce.forcegen.models import Requirement
+from stabforce.planning import presenters, services
+from stabforce.planning.building import PlanningInputError
+from stabforce.planning.forms import DEMO_AS_OF, RerunForm, ScenarioForm, SweepForm
+from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+
+HQ_ONLY_NOTE = (
+    "Deployment plans are HQ-only: scenarios and their runs are visible to HQ planners and "
+    "administrators, who alone may run the planner."
+)
+
+
+def may_plan(user) -> bool:
+    """HQ planners and administrators run the planner."""
+    return bool(user.is_authenticated and user.is_hq)
+
+
+def visible_scenarios(user, mission: Mission | None = None):
+    scenarios = PlanScenario.objects.visible_to(user).select_related("mission", "base")
+    return scenarios.filter(mission=mission) if mission else scenarios
+
+
+def visible_runs(user):
+    return PlanRun.objects.visible_to(user).select_related("scenario", "mission", "requested_by")
+
+
+def requirement_names(user, mission: Mission) -> dict[str, str]:
+    """Requirement key → "Rafah · EOD team · Demilitarisation"."""
+    names = {}
+    for requirement in (
+        Requirement.objects.visible_to(user)
+        .filter(mission=mission)
+        .select_related("sector", "capability", "line_of_operation")
+    ):
+        sector = requirement.sector.name if requirement.sector_id else "Force-wide"
+        names[requirement.key] = (
+            f"{sector} · {requirement.capability.name} · {requirement.line_of_operation.name}"
+        )
+    return names
+
+
+class PlanningPageMixin(LoginRequiredMixin, MissionMenuMixin):
+    """Context every planning page shares: the mission menu and whether the user may plan."""
+
+    def planning_context(self, mission: Mission) -> dict[str, Any]:
+        return {
+            **self.mission_context(mission),
+            "may_plan": may_plan(self.request.user),
+            "hq_only_note": HQ_ONLY_NOTE,
+            "scenario_list_url": reverse("planning:scenario_list", args=[mission.slug]),
+        }
+
+
+def _start(request: HttpRequest, scenario: PlanScenario, kind: str, **parameters) -> PlanRun:
+    run = services.start_run(request.user, scenario, kind=kind, background=True, **parameters)
+    messages.info(request, f"Run #{run.pk} queued: {scenario.name}.")
+    return run
+
+
+# --- Scenarios --------------------------------------------------------------------------------
+
+
+class ScenarioListView(PlanningPageMixin, TemplateView):
+    """The mission's saved planning questions with their latest answers, and the form to ask a
+    new one (saving it starts the first run and opens its page)."""
+
+    template_name = "planning/scenario_list.html"
+
+    @cached_property
+    def mission(self) -> Mission:
+        return get_object_or_404(
+            Mission.objects.visible_to(self.request.user), slug=self.kwargs["slug"]
+        )
+
+    def scenarios(self):
+        return visible_scenarios(self.request.user, self.mission)
+
+    def make_form(self, data=None) -> ScenarioForm:
+        initial = {"as_of": mission_today(self.mission)}
+        base = self.request.GET.get("base")
+        if base and base.isdigit():
+            initial["base"] = base
+        return ScenarioForm(
+            data,
+            initial=initial,
+            user=self.request.user,
+            mission=self.mission,
+            scenarios=self.scenarios(),
+        )
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        scenarios = list(self.scenarios().prefetch_related("runs"))
+        rows = []
+        for scenario in scenarios:
+            runs = [run for run in scenario.runs.all() if run.kind == "plan"]
+            latest = runs[0] if runs else None
+            summary = None
+            if latest and latest.status == PlanRunStatus.DONE and latest.result:
+                size = latest.result["size"]
+                summary = {
+                    "covered": size["covered_unit_months"],
+                    "required": size["required_unit_months"],
+                    "share": presenters.percent(
+                        size["covered_unit_months"] / size["required_unit_months"]
+                        if size["required_unit_months"]
+                        else 1.0
+                    ),
+                    "quality": presenters.quality_of(latest.result),
+                }
+            rows.append({"scenario": scenario, "latest": latest, "summary": summary})
+        return {
+            **super().get_context_data(**kwargs),
+            **self.planning_context(self.mission),
+            "rows": rows,
+            "form": kwargs.get("form") or self.make_form(),
+            "demo_as_of": DEMO_AS_OF,
+        }
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not may_plan(request.user):
+            raise PermissionDenied(HQ_ONLY_NOTE)
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            scenario = services.save_scenario(
+                request.user, self.mission, name=form.scenario_name(), as_of=data["as_of"],
+                statuses=data["statuses"], what_ifs=data["what_ifs"], base=data["base"],
+            )  # fmt: skip
+        except PlanningInputError as exc:
+            form.add_error("what_ifs" if exc.field == "what_if" else None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        run = _start(
+            request, scenario, "plan", time_limit=data["time_limit"], solver=data["solver"]
+        )
+        return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
+
+
+class ScenarioDetailView(PlanningPageMixin, TemplateView):
+    """One saved question: what it asks, every answer it has had, and buttons to answer it
+    again or to stress-test it with a Monte Carlo sweep."""
+
+    template_name = "planning/scenario_detail.html"
+
+    @cached_property
+    def scenario(self) -> PlanScenario:
+        return get_object_or_404(visible_scenarios(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        scenario = self.scenario
+        return {
+            **super().get_context_data(**kwargs),
+            **self.planning_context(scenario.mission),
+            "scenario": scenario,
+            "runs": visible_runs(self.request.user).filter(scenario=scenario),
+            "variants": visible_scenarios(self.request.user).filter(base=scenario),
+            "rerun_form": kwargs.get("rerun_form") or RerunForm(),
+            "sweep_form": kwargs.get("sweep_form") or SweepForm(),
+        }
+
+
+class StartRunView(LoginRequiredMixin, View):
+    """POST: answer a saved scenario again (``kind=plan``) or sweep it (``kind=sweep``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
+        if not may_plan(request.user):
+            raise PermissionDenied(HQ_ONLY_NOTE)
+        kind = request.POST.get("kind", "plan")
+        if kind == "sweep":
+            form = SweepForm(request.POST)
+            if form.is_valid():
+                run = _start(request, scenario, "sweep", samples=form.cleaned_data["samples"])
+                return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
+            context = {"sweep_form": form}
+        elif kind == "plan":
+            form = RerunForm(request.POST)
+            if form.is_valid():
+                run = _start(request, scenario, "plan", **form.cleaned_data)
+                return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
+            context = {"rerun_form": form}
+        else:
+            raise Http404
+        view = ScenarioDetailView(request=request, kwargs={"pk": pk}, args=())
+        return render(
+            request,
+            ScenarioDetailView.template_name,
+            view.get_context_data(**context),
+        )
+
+
+# --- Runs -------------------------------------------------------------------------------------
+
+
+def progress_of(run: PlanRun) -> dict[str, Any]:
+    """The bar's value and its caption. A plan run reports little progress while the solver
+    works, so the bar also moves with the time spent against the time limit."""
+    value = run.progress
+    elapsed = None
+    if run.started_at:
+        end = run.finished_at or timezone.now()
+        elapsed = max(0.0, (end - run.started_at).total_seconds())
+    if run.kind == "plan" and run.status == PlanRunStatus.RUNNING and elapsed is not None:
+        limit = float(run.parameters.get("time_limit", 10) or 10)
+        value = max(value, min(0.95, 0.05 + 0.9 * elapsed / limit))
+    if run.status == PlanRunStatus.DONE:
+        value = 1.0
+    return {"value": round(value, 3), "percent": round(100 * value), "elapsed": elapsed}
+
+
+def run_or_404(request: HttpRequest, pk: int) -> PlanRun:
+    return get_object_or_404(visible_runs(request.user), pk=pk)
+
+
+def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
+    if scenario is None:
+        return None
+    return (
+        visible_runs(user)
+        .filter(scenario=scenario, kind="plan", status=PlanRunStatus.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
+    """Everything the plan page shows of a finished plan run."""
+    answer = run.result
+    sectors = core_queries.sector_collection(request.user, run.mission)
+    context = {
+        "answer": answer,
+        "question": answer["mission_question"],
+        "quality": presenters.quality_of(answer),
+        "size": answer["size"],
+        "coverage_share": presenters.percent(
+            answer["size"]["covered_unit_months"] / answer["size"]["required_unit_months"]
+            if answer["size"]["required_unit_months"]
+            else 1.0
+        ),
+        "matrix": presenters.coverage_matrix(answer),
+        "deployment": presenters.deployment_rows(answer),
+        "uncovered_groups": presenters.group_uncovered(answer),
+        "plan_sectors": presenters.map_sectors(sectors, answer),
+        "map_attribution": sectors.get("attribution", ""),
+    }
+    base_run = latest_finished_plan(request.user, run.scenario.base)
+    if base_run and base_run.pk != run.pk:
+        context["base_run"] = base_run
+        context["diff"] = services.diff_answers(base_run.result, answer)
+    others = (
+        visible_runs(request.user)
+        .filter(mission=run.mission, kind="plan", status=PlanRunStatus.DONE)
+        .exclude(pk=run.pk)
+        .order_by("-finished_at", "-pk")[:50]
+    )
+    context["compare_runs"] = others
+    return context
+
+
+def sweep_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
+    answer = run.result
+    return {
+        "answer": answer,
+        "sector_chart": presenters.bar_chart("Coverage by sector", answer["by_sector"]),
+        "line_chart": presenters.bar_chart(
+            "Coverage by line of operation", answer["by_line_of_operation"]
+        ),
+        "probabilities": presenters.requirement_probabilities(
+            answer, requirement_names(request.user, run.mission)
+        ),
+        "conversion": sorted(answer["probabilities"].items(), key=lambda item: -item[1]),
+    }
+
+
+class RunDetailView(PlanningPageMixin, TemplateView):
+    """One answer: progress while it runs; then the plan (quality, coverage matrix, map,
+    deployment, uncovered requirements with explanations, the diff against the base) or the
+    Monte Carlo chart and the requirements' probabilities."""
+
+    template_name = "planning/run_detail.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        run = run_or_404(self.request, self.kwargs["pk"])
+        context = {
+            **super().get_context_data(**kwargs),
+            **self.planning_context(run.mission),
+            "run": run,
+            "scenario": run.scenario,
+            "finished": run.status in (PlanRunStatus.DONE, PlanRunStatus.FAILED),
+            "progress": progress_of(run),
+        }
+        if run.status == PlanRunStatus.DONE and run.result:
+            if run.kind == "sweep":
+                context.update(sweep_context(self.request, run))
+            else:
+                context.update(plan_context(self.request, run))
+        return context
+
+
+class RunProgressView(LoginRequiredMixin, View):
+    """The progress fragment the run page polls every second. When the run has finished the
+    fragment tells htmx to reload the page (``HX-Refresh``), which then shows the answer and
+    stops polling."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = run_or_404(request, pk)
+        finished = run.status in (PlanRunStatus.DONE, PlanRunStatus.FAILED)
+        response = render(
+            request,
+            "planning/_run_progress.html",
+            {"run": run, "finished": finished, "progress": progress_of(run)},
+        )
+        if finished and request.headers.get("HX-Request") == "true":
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class CompareView(LoginRequiredMixin, View):
+    """``?other=<run>`` from the run page's compare form → the diff page."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = run_or_404(request, pk)
+        other = request.GET.get("other", "")
+        if not other.isdigit():
+            messages.error(request, "Choose a finished plan to compare with.")
+            return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
+        return HttpResponseRedirect(reverse("planning:run_diff", args=[run.pk, int(other)]))
+
+
+class RunDiffView(PlanningPageMixin, TemplateView):
+    """Two finished plans side by side: what changed in coverage, who deploys, and how many
+    assignments moved (the first run is the base)."""
+
+    template_name = "planning/run_diff.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        base = run_or_404(self.request, self.kwargs["pk"])
+        other = run_or_404(self.request, self.kwargs["other"])
+        context = {
+            **super().get_context_data(**kwargs),
+            **self.planning_context(base.mission),
+            "base": base,
+            "other": other,
+            "comparable": False,
+        }
+        problem = ""
+        if base.mission_id != other.mission_id:
+            raise Http404
+        if base.kind != "plan" or other.kind != "plan":
+            problem = "Only plan runs can be compared (not Monte Carlo sweeps)."
+        elif base.status != PlanRunStatus.DONE or other.status != PlanRunStatus.DONE:
+            problem = "Both runs must have finished before they can be compared."
+        if problem:
+            context["problem"] = problem
+            return context
+        diff = services.diff_answers(base.result, other.result)
+        context.update(
+            comparable=True,
+            diff=diff,
+            base_quality=presenters.quality_of(base.result),
+            other_quality=presenters.quality_of(other.result),
+            base_size=base.result["size"],
+            other_size=other.result["size"],
+        )
+        return context

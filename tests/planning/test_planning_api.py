@@ -1,0 +1,177 @@
+"""The planning API: save a question, run it (in the background: here run inline), poll the
+run, read the result, diff two plans; 422 with field errors; writes for HQ only; the runs of
+others are 404."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from stabforce.planning import services
+from stabforce.planning.models import PlanRun, PlanScenario
+
+BASE = "/api/v1/planning"
+AS_OF = "2026-02-20"
+
+
+class ImmediateThread:
+    def __init__(self, target=None, args=(), kwargs=None, **_options):
+        self.target, self.args, self.kwargs = target, args, kwargs or {}
+
+    def start(self) -> None:
+        self.target(*self.args, **self.kwargs)
+
+
+@pytest.fixture
+def inline_runs(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ImmediateThread))
+    monkeypatch.setattr("stabforce.planning.services.close_old_connections", lambda: None)
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def api_as(token_for):
+    def make(user) -> Client:
+        return Client(HTTP_AUTHORIZATION=token_for(user))
+
+    return make
+
+
+def post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def fields(response) -> list[str]:
+    return [error["field"] for error in response.json()["errors"]]
+
+
+def poll(client, run_id: int) -> dict:
+    """GET the run until it is finished (inline runs finish at once; a real thread would not)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while True:
+        run = client.get(f"{BASE}/runs/{run_id}").json()
+        if run["status"] in {"done", "failed"} or time.monotonic() > deadline:
+            return run
+        time.sleep(0.5)
+
+
+def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
+    hq = api_as(users["hq"])
+    response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF})
+    assert response.status_code == 201, response.json()
+    base = response.json()
+    assert base["statuses"] == ["deployed", "committed", "offered"]
+    assert base["releasability"] == "hq" and base["runs"] == [] and base["name"]
+
+    with inline_runs():
+        response = post(hq, f"{BASE}/scenarios/{base['id']}/runs", {"time_limit": 2})
+    assert response.status_code == 202, response.json()
+    assert response.json()["status"] == "queued" and response.json()["result"] is None
+    first = poll(hq, response.json()["id"])
+    assert first["status"] == "done", first["message"]
+    assert first["progress"] == 1.0
+    assert first["result"]["quality"]["checked"] is True
+    assert first["result"]["quality"]["gap"] is not None
+    assert first["result"]["uncovered"]
+
+    body = {"name": "KAZ out", "as_of": AS_OF, "what_ifs": ["withdraw=KAZ"], "base_id": base["id"]}
+    what_if = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", body).json()
+    assert what_if["base_id"] == base["id"] and what_if["what_ifs"] == ["withdraw=KAZ"]
+    with inline_runs():
+        second = post(hq, f"{BASE}/scenarios/{what_if['id']}/runs", {"time_limit": 2}).json()
+    second = poll(hq, second["id"])
+    assert second["status"] == "done"
+
+    diff = hq.get(f"{BASE}/runs/{first['id']}/diff/{second['id']}")
+    assert diff.status_code == 200
+    assert diff.json()["nations_removed"] == ["KAZ"]
+    assert any("Kazakhstan no longer deploys" in s for s in diff.json()["sentences"])
+
+    listing = hq.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()
+    assert listing["count"] == 2 and listing["items"][0]["id"] == what_if["id"]
+    detail = hq.get(f"{BASE}/scenarios/{base['id']}").json()
+    assert [run["id"] for run in detail["runs"]] == [first["id"]]
+    assert detail["latest_run_id"] == first["id"]
+
+
+def test_a_sweep_run(gaza, users, api_as, inline_runs):
+    hq = api_as(users["hq"])
+    scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
+    with inline_runs():
+        run = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"kind": "sweep", "samples": 5})
+    assert run.status_code == 202 and run.json()["parameters"] == {"samples": 5}
+    run = poll(hq, run.json()["id"])
+    assert run["status"] == "done" and run["result"]["samples"] == 5
+    assert all(0 <= p <= 1 for p in run["result"]["requirement_probability"].values())
+    plan = hq.get(f"{BASE}/runs/{run['id']}/diff/{run['id']}")
+    assert plan.status_code == 409 and plan.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"as_of": "2026-02-30"}, "body.as_of"),
+        ({"as_of": AS_OF, "statuses": ["rumoured"]}, "body.statuses.0"),
+        ({"as_of": AS_OF, "statuses": []}, "body.statuses"),
+        ({"as_of": AS_OF, "what_ifs": ["withdraw=KAZ", "explode=PAK"]}, "body.what_ifs.1"),
+        ({"as_of": AS_OF, "what_ifs": ["withdraw=XYZ"]}, "body.what_ifs.0"),
+        ({"as_of": AS_OF, "what_ifs": ["slip=IDN:soon"]}, "body.what_ifs.0"),
+        ({"as_of": AS_OF, "base_id": 999999}, "body.base_id"),
+    ],
+)
+def test_a_question_that_cannot_be_asked_is_a_422_naming_the_field(
+    gaza, users, api_as, body, field
+):
+    response = post(api_as(users["hq"]), f"{BASE}/missions/{gaza.slug}/scenarios", body)
+    assert response.status_code == 422, response.json()
+    assert field in fields(response)
+    assert not PlanScenario.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "dream"}, "body.kind"),
+        ({"time_limit": 0}, "body.time_limit"),
+        ({"solver": "gurobi"}, "body.solver"),
+        ({"kind": "sweep", "samples": 0}, "body.samples"),
+    ],
+)
+def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):
+    hq = api_as(users["hq"])
+    scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
+    response = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", body)
+    assert response.status_code == 422
+    assert field in fields(response)
+    assert not PlanRun.objects.exists()
+
+
+def test_writes_are_for_planners_and_runs_are_hq_only(gaza, users, api_as, inline_runs):
+    hq = api_as(users["hq"])
+    scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
+    with inline_runs():
+        run = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"time_limit": 2}).json()
+    for name in ("observer", "lno_pak", "humlo", "commander"):
+        other = api_as(users[name])
+        response = post(other, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF})
+        assert response.status_code == 403, name
+        assert response.json()["detail"]
+        assert post(other, f"{BASE}/scenarios/{scenario['id']}/runs", {}).status_code == 404
+        assert other.get(f"{BASE}/scenarios/{scenario['id']}").status_code == 404
+        assert other.get(f"{BASE}/runs/{run['id']}").status_code == 404
+        assert other.get(f"{BASE}/runs/{run['id']}/diff/{run['id']}").status_code == 404
+        assert other.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()["count"] == 0
+    outsider = api_as(users["outsider"])
+    assert outsider.get(f"{BASE}/missions/{gaza.slug}/scenarios").status_code == 404
+    assert (
+        post(outsider, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).status_code
+        == 404
+    )
+    assert Client().get(f"{BASE}/runs/{run['id']}").status_code == 401
+    admin = api_as(users["admin"])
+    assert admin.get(f"{BASE}/runs/{run['id']}").json()["status"] == "done"
+    assert PlanScenario.objects.count() == 1

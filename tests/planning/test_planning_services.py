@@ -1,0 +1,194 @@
+"""The planner against the Gaza demo, through the Django layer: the register as of
+2026-02-20 becomes a checked, explained plan; what-ifs change it and the diff says how; the
+Monte Carlo sweep gives probabilities; stored runs; the CLI's JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from stabforce.forcegen.models import Requirement
+from stabforce.forcegen.queries import pledges_as_of
+from stabforce.planning import building, services
+from stabforce.planning.building import DEFAULT_STATUSES, PlanningInputError
+from stabforce.planning.models import PlanRun, PlanRunStatus
+
+AS_OF = dt.date(2026, 2, 20)
+WITH_CONSIDERING = (*DEFAULT_STATUSES, "considering")
+
+
+@pytest.fixture
+def hq(users):
+    return users["hq"]
+
+
+@pytest.fixture
+def no_connection_reset(monkeypatch):
+    """``_execute`` closes stale connections as a thread should; inside a test's transaction
+    that would close the test's own connection, so it is a no-op here."""
+    monkeypatch.setattr("stabforce.planning.services.close_old_connections", lambda: None)
+
+
+def plan(user, mission, **kwargs):
+    return services.plan_answer(user, mission, AS_OF, time_limit=3, **kwargs)
+
+
+def test_the_demo_plan_is_solved_checked_and_its_gap_proven(gaza, hq):
+    answer = plan(hq, gaza)
+    quality = answer["quality"]
+    assert quality["status"] in {"optimal", "feasible"}
+    assert quality["checked"] is True and quality["checker_violations"] == []
+    assert quality["gap"] is not None and quality["gap"] <= 0.01
+    assert quality["objective"] >= quality["greedy_objective"] - 1e-6
+    size = answer["size"]
+    assert 0 < size["covered_unit_months"] <= size["required_unit_months"]
+    assert size["covered_unit_months"] == sum(c["covered_unit_months"] for c in answer["coverage"])
+    assert answer["uncovered"], "the demo force does not cover every requirement"
+    assert all(item["reasons"] and item["text"] for item in answer["uncovered"])
+    json.dumps(answer)  # JSON-ready
+
+
+def test_every_assigned_unit_comes_from_a_pledge_counted_on_that_date(gaza, hq):
+    answer = plan(hq, gaza)
+    status_on = {pledge.key: pledge.status_on for pledge in pledges_as_of(hq, gaza, AS_OF)}
+    assert answer["assignments"]
+    for assignment in answer["assignments"]:
+        pledge_key = assignment["unit"].split("#")[0]
+        assert status_on[pledge_key] in DEFAULT_STATUSES, assignment
+
+
+def test_pakistan_counts_only_when_considering_is_included_and_israel_vetoes_it(gaza, hq):
+    default = building.build_instance(hq, gaza, AS_OF)
+    assert not [unit for unit in default.instance.units if unit.nation == "PAK"]
+    assert [unit for unit in default.potential_units if unit.nation == "PAK"]
+    assert "PAK" not in {entry["nation"] for entry in plan(hq, gaza)["deployment"]}
+
+    widened = building.build_instance(hq, gaza, AS_OF, statuses=WITH_CONSIDERING)
+    assert [unit for unit in widened.instance.units if unit.nation == "PAK"]
+    assert any(
+        objection.party == "Israel" and "PAK" in objection.nations
+        for objection in widened.instance.objections
+    )
+    answer = plan(hq, gaza, statuses=WITH_CONSIDERING)
+    assert "PAK" not in {entry["nation"] for entry in answer["deployment"]}
+    assert not [a for a in answer["assignments"] if a["unit"].startswith("pak-")]
+    vetoed = [
+        item
+        for item in answer["uncovered"]
+        if any("Israel" in reason and "PAK" in reason for reason in item["reasons"])
+    ]
+    assert vetoed, "the explanations must name Israel's objection to Pakistan"
+
+
+def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
+    base = plan(hq, gaza)
+    assert "KAZ" in {entry["nation"] for entry in base["deployment"]}
+    withdrawn = plan(hq, gaza, what_ifs=["withdraw=KAZ"])
+    assert withdrawn["mission_question"]["what_ifs"] == ["Kazakhstan withdraws"]
+    assert "KAZ" not in {entry["nation"] for entry in withdrawn["deployment"]}
+    diff = services.diff_answers(base, withdrawn)
+    assert diff["nations_removed"] == ["KAZ"]
+    assert any("Kazakhstan no longer deploys" in sentence for sentence in diff["sentences"])
+    assert diff["assignments_removed"] > 0
+    assert any(cell["delta"] < 0 for cell in diff["coverage"])
+    assert withdrawn["size"]["covered_unit_months"] < base["size"]["covered_unit_months"]
+
+
+@pytest.mark.parametrize("what_if", ["explode=PAK", "withdraw", "withdraw=XYZ", "slip=IDN:x"])
+def test_a_bad_what_if_names_the_field(gaza, hq, what_if):
+    with pytest.raises(PlanningInputError) as caught:
+        plan(hq, gaza, what_ifs=[what_if])
+    assert caught.value.field == "what_if"
+    assert what_if.split("=")[0] in caught.value.message
+
+
+def test_bad_statuses_and_time_limits_name_their_fields(gaza, hq):
+    with pytest.raises(PlanningInputError) as caught:
+        plan(hq, gaza, statuses=("rumoured",))
+    assert caught.value.field == "statuses"
+    with pytest.raises(PlanningInputError) as caught:
+        services.plan_answer(hq, gaza, AS_OF, time_limit=0)
+    assert caught.value.field == "time_limit"
+
+
+def test_indonesian_units_never_serve_outside_reconstruction_support(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF, statuses=WITH_CONSIDERING)
+    indonesian = [unit for unit in built.instance.units if unit.nation == "IDN"]
+    assert indonesian
+    lines = set(built.line_names)
+    for unit in indonesian:
+        assert lines - unit.forbidden_lines == {"reconstruction-support"}
+    for statuses in (DEFAULT_STATUSES, WITH_CONSIDERING):
+        answer = plan(hq, gaza, statuses=statuses)
+        for assignment in answer["assignments"]:
+            if assignment["unit"].startswith("idn-"):
+                assert assignment["line"] == "reconstruction-support", assignment
+
+
+def test_a_sweep_gives_every_requirement_a_probability(gaza, hq):
+    answer = services.sweep_answer(hq, gaza, AS_OF, samples=20, workers=0)
+    assert answer["samples"] == 20
+    probabilities = answer["requirement_probability"]
+    in_horizon = set(
+        Requirement.objects.visible_to(hq)
+        .filter(mission=gaza, needed_from__lt=dt.date(2027, 2, 1))
+        .exclude(needed_until__lte=dt.date(2026, 2, 1))
+        .values_list("key", flat=True)
+    )
+    assert set(probabilities) == in_horizon
+    assert all(0.0 <= value <= 1.0 for value in probabilities.values())
+    for dist in [*answer["by_sector"].values(), *answer["by_line_of_operation"].values()]:
+        assert 0.0 <= dist["p10"] <= dist["p50"] <= dist["p90"] <= 1.0
+    with pytest.raises(PlanningInputError) as caught:
+        services.sweep_answer(hq, gaza, AS_OF, samples=0, workers=0)
+    assert caught.value.field == "samples"
+
+
+def test_a_saved_scenario_runs_inline_and_keeps_its_answer(gaza, hq, no_connection_reset):
+    scenario = services.save_scenario(
+        hq, gaza, name="Kazakhstan withdraws", as_of=AS_OF, statuses=DEFAULT_STATUSES,
+        what_ifs=["withdraw=KAZ"],
+    )  # fmt: skip
+    assert scenario.releasability == "hq"
+    run = services.start_run(hq, scenario, background=False, time_limit=2)
+    assert run.status == PlanRunStatus.DONE, run.message
+    assert run.progress == 1.0 and run.releasability == "hq"
+    assert run.result["quality"]["checked"] is True
+    sweep = services.start_run(hq, scenario, kind="sweep", background=False, samples=5, workers=0)
+    assert sweep.status == PlanRunStatus.DONE, sweep.message
+    assert sweep.result["samples"] == 5
+
+
+def test_a_run_that_cannot_be_answered_is_marked_failed(gaza, hq, no_connection_reset):
+    scenario = services.save_scenario(
+        hq, gaza, name="bad", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=["withdraw=XYZ"]
+    )
+    run = services.start_run(hq, scenario, background=False, time_limit=2)
+    assert run.status == PlanRunStatus.FAILED
+    assert "XYZ" in run.message
+
+
+def test_only_planners_save_scenarios(gaza, users):
+    for role in ("observer", "lno_pak", "humlo"):
+        with pytest.raises(PermissionDenied):
+            services.save_scenario(
+                users[role], gaza, name="x", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+            )
+    assert not PlanRun.objects.exists()
+
+
+def test_the_cli_prints_a_checked_plan_as_json(gaza, users):
+    out = StringIO()
+    call_command(
+        "plan", "--as-of", "2026-02-20", "--json", "--time-limit", "3",
+        "--user", users["admin"].username, stdout=out,
+    )  # fmt: skip
+    answer = json.loads(out.getvalue())
+    assert "uncovered" in answer and answer["uncovered"]
+    assert answer["quality"]["checked"] is True
+    assert answer["mission_question"]["as_of"] == "2026-02-20"

@@ -1,0 +1,292 @@
+"""The planning pages: who sees them, asking a question (and the form's errors), the run page
+while it runs and when it is done, the comparison of two plans, the Monte Carlo sweep, and the
+strict Content Security Policy on every page."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from stabforce.planning import presenters, services
+from stabforce.planning.building import DEFAULT_STATUSES
+from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.I)
+AS_OF = "2026-02-20"
+
+
+class ImmediateThread:
+    """A thread that runs its target at start(), so that a run finishes inside the request."""
+
+    def __init__(self, target=None, args=(), kwargs=None, **_options):
+        self.target, self.args, self.kwargs = target, args, kwargs or {}
+
+    def start(self) -> None:
+        self.target(*self.args, **self.kwargs)
+
+
+@pytest.fixture
+def inline_runs(monkeypatch, django_capture_on_commit_callbacks):
+    """Runs start on commit; capture the callbacks and run them synchronously."""
+    # Only the services' reference: multiprocessing (the sweep's process pool) needs real threads.
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ImmediateThread))
+    monkeypatch.setattr("stabforce.planning.services.close_old_connections", lambda: None)
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def assert_csp_clean(response) -> None:
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    for attributes, body in SCRIPT_TAG.findall(html):
+        if "src=" in attributes:
+            assert not body.strip()
+        else:
+            assert 'type="application/json"' in attributes, attributes
+    without_data = SCRIPT_TAG.sub("", html)
+    assert not STYLE_ATTRIBUTE.search(without_data), "style attribute found"
+    assert not re.search(r"\son[a-z]+\s*=", without_data, re.I), "inline event handler"
+
+
+@pytest.fixture
+def hq_client(client, users):
+    client.force_login(users["hq"])
+    return client
+
+
+def new_plan(client, gaza, **fields):
+    data = {"as_of": AS_OF, "statuses": list(DEFAULT_STATUSES), "what_ifs": "",
+            "time_limit": "2", "solver": "auto", **fields}  # fmt: skip
+    return client.post(reverse("planning:scenario_list", args=[gaza.slug]), data)
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_scenario_list_is_for_mission_members_and_the_form_for_planners(client, gaza, users):
+    url = reverse("planning:scenario_list", args=[gaza.slug])
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+    client.force_login(users["hq"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_csp_clean(response)
+    body = response.content.decode()
+    assert 'name="what_ifs"' in body and "withdraw=PAK" in body
+    assert "lift_objection" in body and "slip" in body  # the what-if kinds' help
+    assert AS_OF in body  # the demo date as a hint
+    assert 'value="deployed" checked' in body.replace('" id', '"').replace("  ", " ") or (
+        re.search(r'value="offered"[^>]*checked', body)
+    )
+    assert not re.search(r'value="considering"[^>]*checked', body)
+    assert ">Planning</a>" in body  # the mission tab
+
+    for name in ("observer", "lno_pak", "commander"):
+        client.force_login(users[name])
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "HQ-only" in body and 'name="what_ifs"' not in body
+        assert ">Planning</a>" not in body
+    client.force_login(users["outsider"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_runs):
+    with inline_runs():
+        response = new_plan(hq_client, gaza, name="Demo plan")
+    assert response.status_code == 302
+    run = PlanRun.objects.get()
+    assert response["Location"] == reverse("planning:run_detail", args=[run.pk])
+    assert run.status == PlanRunStatus.DONE, run.message
+    assert run.parameters == {"time_limit": 2.0, "solver": "auto"}
+    assert run.scenario.name == "Demo plan" and run.scenario.statuses == list(DEFAULT_STATUSES)
+
+    response = hq_client.get(response["Location"])
+    assert response.status_code == 200
+    assert_csp_clean(response)
+    body = response.content.decode()
+    page = text(response)
+    assert "Quality of this plan" in page and "Independent check" in page
+    assert "✓ passed" in page and "Proven gap" in page and "Greedy heuristic" in page
+    assert 'class="gap-matrix plan-matrix"' in body and "Rafah" in page
+    assert 'id="plan-map"' in body and 'id="plan-sectors-data"' in body
+    assert "planning/plan-map.js" in body
+    assert "Deployment by nation" in page and "Kazakhstan" in page
+    # Uncovered requirements grouped by requirement over consecutive months.
+    assert "Rafah · EOD team · Demilitarisation — 2026-02 … 2027-01" in page or (
+        re.search(r"Rafah · EOD team · Demilitarisation — \d{4}-\d\d … 2027-01: 3 of 3", page)
+    )
+    assert "months" in page and "Smallest change" in page
+    assert "hx-trigger" not in body  # finished: nothing polls
+
+
+def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):
+    response = new_plan(hq_client, gaza, what_ifs="withdraw=KAZ\nexplode=PAK")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Line 2:" in page and "unknown kind" in page
+    response = new_plan(hq_client, gaza, what_ifs="withdraw=XYZ")
+    assert "Line 1:" in text(response) and "no units of XYZ" in text(response)
+    response = new_plan(hq_client, gaza, statuses=[])
+    assert "Count at least one pledge status" in text(response)
+    response = new_plan(hq_client, gaza, time_limit="0")
+    assert "time_limit" in response.content.decode()
+    assert not PlanScenario.objects.exists()
+
+
+def test_only_planners_start_runs(client, gaza, users):
+    scenario = services.save_scenario(
+        users["hq"], gaza, name="base", as_of="2026-02-20", statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    for name in ("observer", "lno_pak", "commander"):
+        client.force_login(users[name])
+        assert new_plan(client, gaza).status_code == 403
+        start = reverse("planning:start_run", args=[scenario.pk])
+        assert client.post(start, {"kind": "plan", "time_limit": 2}).status_code == 404
+        assert (
+            client.get(reverse("planning:scenario_detail", args=[scenario.pk])).status_code == 404
+        )
+    assert not PlanRun.objects.exists()
+
+
+def test_the_run_page_polls_progress_until_the_run_is_done(hq_client, gaza, users):
+    scenario = services.save_scenario(
+        users["hq"], gaza, name="base", as_of="2026-02-20", statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(users["hq"], scenario, time_limit=2)  # on_commit: never starts
+    assert run.status == PlanRunStatus.QUEUED
+    response = hq_client.get(reverse("planning:run_detail", args=[run.pk]))
+    body = response.content.decode()
+    assert 'hx-trigger="every 1s"' in body and "<progress" in body
+    assert reverse("planning:run_progress", args=[run.pk]) in body
+    assert_csp_clean(response)
+    progress = hq_client.get(
+        reverse("planning:run_progress", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert 'hx-trigger="every 1s"' in progress.content.decode()
+    assert "HX-Refresh" not in progress
+
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.RUNNING, progress=0.4,
+                                             message="solving")  # fmt: skip
+    progress = hq_client.get(
+        reverse("planning:run_progress", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "solving" in progress.content.decode() and 'value="0.400"' in progress.content.decode()
+
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.FAILED, message="boom")
+    progress = hq_client.get(
+        reverse("planning:run_progress", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "hx-trigger" not in progress.content.decode()
+    assert progress["HX-Refresh"] == "true"
+    assert "boom" in text(hq_client.get(reverse("planning:run_detail", args=[run.pk])))
+
+
+def test_runs_are_hq_only(client, gaza, users, inline_runs):
+    client.force_login(users["hq"])
+    with inline_runs():
+        new_plan(client, gaza)
+    run = PlanRun.objects.get()
+    urls = [
+        reverse("planning:run_detail", args=[run.pk]),
+        reverse("planning:run_progress", args=[run.pk]),
+        reverse("planning:run_diff", args=[run.pk, run.pk]),
+        reverse("planning:scenario_detail", args=[run.scenario_id]),
+    ]
+    for name in ("observer", "lno_pak", "lno_idn", "humlo", "commander", "outsider"):
+        client.force_login(users[name])
+        for url in urls:
+            assert client.get(url).status_code == 404, (name, url)
+    client.force_login(users["admin"])
+    assert all(client.get(url).status_code == 200 for url in urls)
+
+
+def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs):
+    with inline_runs():
+        new_plan(hq_client, gaza, name="Baseline")
+    base = PlanScenario.objects.get(name="Baseline")
+    with inline_runs():
+        response = new_plan(hq_client, gaza, name="KAZ out", what_ifs="withdraw=KAZ", base=base.pk)
+    page = text(hq_client.get(response["Location"]))
+    assert "Against the base: Baseline" in page
+    assert "Kazakhstan no longer deploys" in page
+    base_run, what_if_run = PlanRun.objects.order_by("pk")
+    response = hq_client.get(reverse("planning:run_diff", args=[base_run.pk, what_if_run.pk]))
+    assert response.status_code == 200
+    assert_csp_clean(response)
+    page = text(response)
+    assert "Kazakhstan no longer deploys" in page and "Rafah" in page
+    compare = hq_client.get(
+        reverse("planning:run_compare", args=[base_run.pk]), {"other": what_if_run.pk}
+    )
+    assert compare["Location"] == reverse("planning:run_diff", args=[base_run.pk, what_if_run.pk])
+    assert (
+        hq_client.get(reverse("planning:run_diff", args=[base_run.pk, 999999])).status_code == 404
+    )
+
+
+def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, inline_runs):
+    with inline_runs():
+        new_plan(hq_client, gaza, name="Baseline")
+    scenario = PlanScenario.objects.get()
+    start = reverse("planning:start_run", args=[scenario.pk])
+    detail = hq_client.get(reverse("planning:scenario_detail", args=[scenario.pk]))
+    assert "Run Monte Carlo sweep" in text(detail) and 'value="200"' in detail.content.decode()
+    response = hq_client.post(start, {"kind": "sweep", "samples": 6000})
+    assert response.status_code == 200 and "5000" in text(response)
+    with inline_runs():
+        response = hq_client.post(start, {"kind": "sweep", "samples": 8})
+    sweep = PlanRun.objects.get(kind="sweep")
+    assert response["Location"] == reverse("planning:run_detail", args=[sweep.pk])
+    assert sweep.status == PlanRunStatus.DONE, sweep.message
+    response = hq_client.get(response["Location"])
+    assert_csp_clean(response)
+    body, page = response.content.decode(), text(response)
+    assert body.count('class="mc-chart"') == 2
+    assert "mc-whisker" in body and "mc-mean" in body
+    assert "Probability of meeting each requirement" in page
+    assert "Rafah · EOD team · Demilitarisation" in page
+    probabilities = re.findall(
+        r'<td class="number">(\d+) %</td><td class="probability-cell">', body
+    )
+    assert probabilities and [int(p) for p in probabilities] == sorted(
+        int(p) for p in probabilities
+    )
+    # A sweep cannot be diffed as a plan.
+    plan_run = PlanRun.objects.get(kind="plan")
+    page = text(hq_client.get(reverse("planning:run_diff", args=[plan_run.pk, sweep.pk])))
+    assert "Only plan runs can be compared" in page
+
+
+def test_uncovered_months_are_grouped_by_requirement_and_consecutive_runs():
+    def item(demand, period, covered=0, required=3, reason="no eod-team has been offered"):
+        return {"demand": demand, "period": period, "sector": "rafah", "sector_name": "Rafah",
+                "line_of_operation": "demil", "capability": "eod", "capability_name": "EOD team",
+                "required": required, "covered": covered, "reasons": [reason],
+                "smallest_change": "seek a new pledge of 3 eod-teams"}  # fmt: skip
+
+    answer = {
+        "coverage": [{"line_of_operation": "demil", "line_of_operation_name": "Demilitarisation"}],
+        "uncovered": [
+            item("eod@1", "2026-03", reason="first month"),
+            item("hq@0", "2026-02", required=6, covered=1),
+            item("eod@2", "2026-04", covered=1),
+            item("eod@3", "2026-05"),
+            item("eod@6", "2026-08"),
+        ],
+    }
+    groups = presenters.group_uncovered(answer)
+    assert [(g.requirement, g.period_text, g.months) for g in groups] == [
+        ("eod", "2026-03 … 2026-05", 3),
+        ("hq", "2026-02", 1),
+        ("eod", "2026-08", 1),
+    ]
+    assert groups[0].missing_text == "2–3 of 3 uncovered" and groups[0].reasons == ["first month"]
+    assert groups[1].missing_text == "5 of 6 uncovered"
+    assert groups[0].line_name == "Demilitarisation"
