@@ -21,6 +21,9 @@ DEMO_USERS = [
 ]
 
 
+DEMO_PLAN_NAME = "Deployment as of 2026-02-20 (committed and offered pledges)"
+
+
 class Command(BaseCommand):
     help = (
         "Build the Gaza ISF demo mission into the database (idempotent), print a summary and "
@@ -52,11 +55,14 @@ class Command(BaseCommand):
             _user, password = ensure_user(username, role=role, nation=nation, missions=[mission])
             created_logins.append((username, Role(role).label, password))
 
+        plan_line = self._demo_plan(mission, admin)
+
         write = self.stdout.write
         write(self.style.SUCCESS(f"stabforce demo: {mission.name}"))
         write(f"  database   {settings.DATABASES['default']['NAME']}")
         write(f"  nations    {nations} (ISO 3166-1)")
         write(f"  scenario   {report.summary()}")
+        write(f"  plan       {plan_line}")
         write("  logins     (passwords are printed once, when the account is created)")
         for username, role, password in created_logins:
             shown = password if password else "(already existed; `stabforce changepassword`)"
@@ -65,4 +71,34 @@ class Command(BaseCommand):
             return
         call_command(
             "serve", host=options["host"], port=options["port"], workers=options["workers"]
+        )
+
+    @staticmethod
+    def _demo_plan(mission, admin) -> str:
+        """The deployment plan as the register stood on 2026-02-20 (made once)."""
+        import datetime as dt
+
+        from stabforce.planning import services as planning
+        from stabforce.planning.models import PlanScenario
+
+        scenario = PlanScenario.objects.filter(mission=mission, name=DEMO_PLAN_NAME).first()
+        if scenario is None:
+            scenario = planning.save_scenario(
+                admin,
+                mission,
+                name=DEMO_PLAN_NAME,
+                as_of=dt.date(2026, 2, 20),
+                statuses=["deployed", "committed", "offered"],
+                what_ifs=[],
+            )
+        run = scenario.runs.filter(status="done").first()
+        if run is None:
+            run = planning.start_run(admin, scenario, background=False, time_limit=10)
+        if run.status != "done":
+            return f"failed: {run.message}"
+        quality = run.result["quality"]
+        return (
+            f"{DEMO_PLAN_NAME}: {quality['status']} ({quality['solver']}), "
+            f"{run.result['size']['covered_unit_months']} of "
+            f"{run.result['size']['required_unit_months']} unit-months covered"
         )
