@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def test_demo_builds_once_prints_random_logins_and_is_idempotent(tmp_path):
     assert second.returncode == 0
     assert "unchanged:" in second.stdout and "created:" not in second.stdout
     assert password not in second.stdout  # printed once, never again
+    # The demo includes the plan for 2026-02-20; `plan --json` prints nothing but JSON
+    # (HiGHS's banner must not leak onto stdout).
+    assert "plan       Deployment as of 2026-02-20" in first.stdout
+    planned = run_stabforce("plan", "--as-of", "2026-02-20", "--json", "--time-limit", "2",
+                            home=tmp_path)  # fmt: skip
+    answer = json.loads(planned.stdout)
+    assert answer["quality"]["checked"] is True and answer["uncovered"]
 
 
 def test_serve_refuses_a_database_that_is_not_set_up(tmp_path):

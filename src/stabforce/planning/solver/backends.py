@@ -12,6 +12,7 @@ import math
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -58,6 +59,34 @@ def _int_scale(values: list[float], limit: int = 10**6) -> int | None:
 
 
 # ---------------------------------------------------------------------------------- HiGHS
+_highs_banner_shown = False
+
+
+def _new_highs():
+    """A silent HiGHS instance. HiGHS writes its banner straight to file descriptor 1 the
+    first time one is created, before any option can be set; that would corrupt
+    `stabforce plan --json`, so the first construction runs with stdout pointed at /dev/null."""
+    import highspy
+
+    global _highs_banner_shown
+    if _highs_banner_shown:
+        highs = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _highs_banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
 def solve_highs(
     model: LinearModel,
     *,
@@ -70,8 +99,7 @@ def solve_highs(
     import highspy
 
     t0 = time.perf_counter() if t0 is None else t0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     h.setOptionValue("time_limit", float(max(0.01, time_limit)))
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 0.0)

@@ -303,6 +303,43 @@ class Formulation:
                 self.v[(t_i, p)] = vj
                 m.add_row([self.x[q] for q in keys] + [vj], coefs + [1.0], 0.0, INF)
 
+    # ------------------------------------------------------------------ decomposition
+    def coverage_model(self) -> tuple[LinearModel, list[int]]:
+        """The *coverage part* of the MILP: only the ``x`` and ``v`` variables and the rows
+        that use nothing else (demand slots, one task per period, tour limits, composition).
+
+        Every feasible solution of the full model projects onto a feasible solution of this
+        relaxation with the same ``x``/``v`` objective terms, so its (MIP) bound bounds the
+        coverage part of the full objective. Returns the model and, for each of its columns,
+        the column of the full model.
+        """
+        m = self.model
+        keep = sorted(set(self.x.values()) | set(self.v.values()))
+        pos = {j: i for i, j in enumerate(keep)}
+        sub = LinearModel()
+        for j in keep:
+            sub.add_var(m.names[j], m.lb[j], m.ub[j], m.obj[j], m.integer[j])
+        for idx, val, lo, hi in zip(m.row_idx, m.row_val, m.row_lo, m.row_hi, strict=True):
+            if all(j in pos for j in idx):
+                sub.add_row([pos[j] for j in idx], list(val), lo, hi)
+        return sub, keep
+
+    def cohesion_bound(self) -> float | None:
+        """Upper bound of the objective terms outside the coverage part (w, y, z).
+
+        Presence costs ``nation_in_sector >= 0`` per pair, departures cost ``continuity >= 0``
+        and a sector has at most one lead nation, which needs presence (``y <= w``); so a
+        sector contributes at most ``max(0, lead_nation - nation_in_sector)`` if it has a
+        lead candidate and at most 0 otherwise. None if a weight has an unexpected sign.
+        """
+        w = self.instance.weights
+        if w.nation_in_sector < 0 or w.continuity < 0 or w.lead_nation < 0:
+            return None
+        if self.y and not self.w:
+            return None
+        sectors = {s for (s, _n) in self.y}
+        return len(sectors) * max(0.0, w.lead_nation - w.nation_in_sector)
+
     # ------------------------------------------------------------------ conversions
     def size(self) -> dict[str, int]:
         return {
