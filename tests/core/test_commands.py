@@ -16,6 +16,9 @@ from stabforce.core.models import User
 
 def run_stabforce(*args: str, home, **env) -> subprocess.CompletedProcess:
     environment = {**os.environ, "STABFORCE_HOME": str(home), "DATABASE_URL": "", **env}
+    # The browser tests allow Django's ORM inside Playwright's event loop for this process;
+    # a real deployment never has that switch, and check --deploy rightly warns about it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "stabforce.cli", *args],
         env=environment, capture_output=True, text=True, timeout=300, check=False,
