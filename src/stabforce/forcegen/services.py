@@ -87,6 +87,16 @@ def cite(record, citation: Citation) -> None:
     _link_evidence(record, citation.source, citation.quote, citation.note)
 
 
+def _released_like(pledge: Pledge) -> dict:
+    """A pledge's status changes, figures, conditions and caveats belong to its mission and
+    nation and are released exactly as the pledge is."""
+    return {
+        "mission_id": pledge.mission_id,
+        "owner_nation_id": pledge.nation_id,
+        "releasability": pledge.releasability,
+    }
+
+
 def _touch_evidence(pledge: Pledge, day: dt.date) -> None:
     if day > pledge.last_evidence:
         pledge.last_evidence = day
@@ -133,9 +143,7 @@ def create_pledge(
     pledge.full_clean(validate_constraints=False)
     pledge.save()
     PledgeStatusChange.objects.create(
-        mission=mission,
-        owner_nation=nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         from_status="",
         to_status=status,
@@ -147,9 +155,7 @@ def create_pledge(
     figure_citation = figure_citation or citation
     _check_source(mission, figure_citation.source)
     PledgeFigure.objects.create(
-        mission=mission,
-        owner_nation=nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         personnel=personnel,
         qualifier=qualifier,
@@ -204,9 +210,7 @@ def change_status(pledge: Pledge, to_status: str, citation: Citation) -> PledgeS
                 "to_status",
             )
     change = PledgeStatusChange.objects.create(
-        mission=pledge.mission,
-        owner_nation=pledge.nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         from_status=current or "",
         to_status=to_status,
@@ -231,9 +235,7 @@ def add_condition(
     """Record a condition a nation attaches to its pledge."""
     _check_source(pledge.mission, citation.source)
     condition = PledgeCondition(
-        mission=pledge.mission,
-        owner_nation=pledge.nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         kind=kind,
         blocking=blocking,
@@ -278,9 +280,7 @@ def record_figure(
     if choose:
         pledge.figures.filter(chosen=True).update(chosen=False)
     figure = PledgeFigure.objects.create(
-        mission=pledge.mission,
-        owner_nation=pledge.nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         personnel=personnel,
         qualifier=qualifier,
@@ -321,9 +321,7 @@ def add_caveat(
     """Record a restriction the contingent works under (the planner obeys it)."""
     _check_source(pledge.mission, citation.source)
     caveat = Caveat(
-        mission=pledge.mission,
-        owner_nation=pledge.nation,
-        releasability=pledge.releasability,
+        **_released_like(pledge),
         pledge=pledge,
         kind=kind,
         description=description,
