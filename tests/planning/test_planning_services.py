@@ -192,3 +192,14 @@ def test_the_cli_prints_a_checked_plan_as_json(gaza, users):
     assert "uncovered" in answer and answer["uncovered"]
     assert answer["quality"]["checked"] is True
     assert answer["mission_question"]["as_of"] == "2026-02-20"
+
+
+def test_explanations_speak_in_names_not_keys(gaza, users):
+    import datetime as dt
+
+    from stabforce.planning import services
+
+    answer = services.plan_answer(users["hq"], gaza, dt.date(2026, 2, 20), time_limit=2)
+    texts = " ".join(item["text"] + " ".join(item["reasons"]) for item in answer["uncovered"])
+    assert "Level-2 hospital" in texts and "level-2 hospital has been offered" in texts
+    assert "medical-level-2" not in texts and "companys" not in texts

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -141,13 +142,25 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                 "period": instance.period_labels[e.period],
                 "required": e.required,
                 "covered": e.covered,
-                "reasons": e.reasons,
-                "smallest_change": e.suggestion,
+                "reasons": [_named(reason, built) for reason in e.reasons],
+                "smallest_change": _named(e.suggestion, built) if e.suggestion else None,
                 "text": _readable(e, built),
             }
             for e in explanations
         ],
     }
+
+
+def _named(text: str, built: BuiltInstance) -> str:
+    """The solver speaks in keys (``eod-team``, ``rafah``); readers want names."""
+    names = {
+        **{key: name.lower() for key, name in built.capability_names.items()},
+        **built.sector_names,
+        **built.line_names,
+    }
+    for key in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], text)
+    return text
 
 
 def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:
@@ -160,9 +173,9 @@ def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:
         f"{capability} for {line} in {sector}, {period}: {explanation.missing} of "
         f"{explanation.required} uncovered"
     )
-    text = f"{head}. {'; '.join(explanation.reasons)}."
+    text = f"{head}. {_named('; '.join(explanation.reasons), built)}."
     if explanation.suggestion:
-        text += f" Smallest change: {explanation.suggestion}."
+        text += f" Smallest change: {_named(explanation.suggestion, built)}."
     return text
 
 

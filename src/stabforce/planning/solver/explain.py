@@ -51,7 +51,12 @@ class Explanation:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """``3 companies``, ``2 teams``, ``1 candidate``."""
+    if n == 1:
+        return f"{n} {word}"
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        return f"{n} {word[:-1]}ies"
+    return f"{n} {word}s"
 
 
 def _cap_name(cap: str) -> str:
