@@ -200,6 +200,10 @@ if STABFORCE_PROFILE == "production":
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Behind the TLS proxy the client address is in X-Forwarded-For: lock-outs must key on
+    # it, or one attacker could lock every user out through the proxy's address.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # An optional tile server for the map; without one the map draws only the mission's own layers.
 STABFORCE_MAP_TILE_URL = os.environ.get("STABFORCE_MAP_TILE_URL", "")

@@ -349,3 +349,17 @@ def test_a_party_official_and_the_party_as_subject_do_not_crash_the_extractor():
         "Egypt welcomes Indonesia's offer"
     )
     assert extract(text) is not None
+
+
+def test_a_twin_the_user_may_not_see_is_not_disclosed(gaza, users):
+    from stabforce.intake import services as intake
+
+    text = "Islamabad is weighing about 3,500 troops for the force, officials said on Friday."
+    hq_copy = intake.submit_document(
+        mission=gaza, user=users["hq"], text=text, publisher="HQ J2", releasability="hq"
+    )
+    own = intake.submit_document(mission=gaza, user=users["lno_idn"], text=text, publisher="Wire")
+    assert own.created and own.document.pk != hq_copy.document.pk
+    assert own.document.source.key != hq_copy.document.source.key
+    again = intake.submit_document(mission=gaza, user=users["lno_idn"], text=text, publisher="Wire")
+    assert not again.created and again.document.pk == own.document.pk

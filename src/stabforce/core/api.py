@@ -580,6 +580,8 @@ def get_source(request: HttpRequest, slug: MissionSlug, id: RecordId):
     sources = _with_citation_count(Source.objects.filter(mission=mission), user)
     source = record_or_404(request, sources.select_related("owner_nation"), pk=id)
     source.cited_by = _cited_records(user, source)
+    # Count what is listed: a citation of a record the user may not see is not theirs to count.
+    source.evidence_count = len(source.cited_by)
     return source
 
 

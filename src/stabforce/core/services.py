@@ -105,6 +105,28 @@ def nation_by_iso3(code: str) -> Nation:
     return Nation.objects.get(iso3=code.upper())
 
 
+def cite_record(record, source, quote: str = "", note: str = ""):
+    """Attach ``source`` as evidence to ``record``. The evidence is released exactly as the
+    record is, so a count of citations never reveals a record the reader may not see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from stabforce.core.models import Evidence, MissionRecord
+
+    mission_id = record.mission_id if isinstance(record, MissionRecord) else record.pk
+    release = {"mission_id": mission_id, "quote": quote or source.quote, "note": note}
+    if isinstance(record, MissionRecord):
+        release.update(releasability=record.releasability, owner_nation_id=record.owner_nation_id)
+    evidence, created = Evidence.objects.get_or_create(
+        source=source,
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        defaults=release,
+    )
+    if created and isinstance(record, MissionRecord) and record.releasability == "nations":
+        evidence.releasable_to.set(record.releasable_to.all())
+    return evidence
+
+
 @transaction.atomic
 def create_api_token(
     user: User, name: str = "", expires_at: datetime | None = None

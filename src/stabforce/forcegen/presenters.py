@@ -55,6 +55,11 @@ class AsOf:
         return "" if self.is_today else f"as_of={self.day.isoformat()}"
 
 
+#: Dates outside this range are typing errors; date arithmetic near year 1 or 9999 overflows.
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+LATEST_AS_OF = dt.date(2200, 12, 31)
+
+
 def read_as_of(params: Mapping[str, str], today: dt.date) -> AsOf:
     """The ``as_of`` GET parameter as a date; a bad value falls back to today with a message
     the page shows, never an error page."""
@@ -63,14 +68,15 @@ def read_as_of(params: Mapping[str, str], today: dt.date) -> AsOf:
         return AsOf(today, today)
     try:
         day = dt.date.fromisoformat(raw)
-        if len(raw) != 10:
+        if len(raw) != 10 or not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
             raise ValueError(raw)
     except ValueError:
         return AsOf(
             today,
             today,
             raw,
-            f"Could not read the date “{raw[:40]}”: enter it as YYYY-MM-DD, e.g. 2025-12-20. "
+            f"Could not read the date “{raw[:40]}”: enter it as YYYY-MM-DD between 1900 and "
+            f"2200, e.g. 2025-12-20. "
             f"Showing today ({today.isoformat()}).",
         )
     return AsOf(day, today, raw)
@@ -88,7 +94,9 @@ def personnel_label(personnel: int | None, qualifier: str) -> str:
 
 def register_queryset(user, mission: Mission, day: dt.date) -> QuerySet[Pledge]:
     """Pledges as of ``day`` (status and figure on that day) plus the date of that status."""
-    since = PledgeStatusChange.objects.filter(pledge=OuterRef("pk"), effective__lte=day)
+    since = PledgeStatusChange.objects.visible_to(user).filter(
+        pledge=OuterRef("pk"), effective__lte=day
+    )
     return queries.pledges_as_of(user, mission, day).annotate(
         status_since_on=Subquery(since.order_by("-effective", "-pk").values("effective")[:1])
     )
@@ -120,7 +128,8 @@ def register_extras(
     # The qualifier of the figure shown: the chosen one if reported by then, else the newest.
     figures: dict[int, list[tuple[dt.date, int, bool, str]]] = defaultdict(list)
     for pledge_id, reported_on, pk, chosen, qualifier in (
-        PledgeFigure.objects.filter(pledge_id__in=ids, reported_on__lte=day)
+        PledgeFigure.objects.visible_to(user)
+        .filter(pledge_id__in=ids, reported_on__lte=day)
         .order_by("pledge_id", "reported_on", "pk")
         .values_list("pledge_id", "reported_on", "pk", "chosen", "qualifier")
     ):
@@ -150,7 +159,8 @@ def register_extras(
         (Caveat, "effective_from"),
     ]:
         for pledge_id, latest in (
-            model.objects.filter(pledge_id__in=ids, **{f"{date_field}__lte": day})
+            model.objects.visible_to(user)
+            .filter(pledge_id__in=ids, **{f"{date_field}__lte": day})
             .order_by()
             .values("pledge_id")
             .annotate(latest=Max(date_field))

@@ -34,8 +34,14 @@ def pledges_as_of(user, mission: Mission, day: dt.date) -> QuerySet[Pledge]:
     ``personnel_on``: the chosen figure if it had been reported by then, otherwise the newest
     figure reported by then (so a later revision does not rewrite the past).
     """
-    changes = PledgeStatusChange.objects.filter(pledge=OuterRef("pk"), effective__lte=day)
-    figures = PledgeFigure.objects.filter(pledge=OuterRef("pk"), reported_on__lte=day)
+    # Children are read through the gate too: the pledge's figure or status is shown only as
+    # far as the user may see the evidence behind it.
+    changes = PledgeStatusChange.objects.visible_to(user).filter(
+        pledge=OuterRef("pk"), effective__lte=day
+    )
+    figures = PledgeFigure.objects.visible_to(user).filter(
+        pledge=OuterRef("pk"), reported_on__lte=day
+    )
     return (
         Pledge.objects.visible_to(user)
         .filter(mission=mission)
@@ -370,10 +376,18 @@ def stale_pledges(user, mission: Mission, day: dt.date) -> list[Pledge]:
     cutoff = day - dt.timedelta(days=mission.renewal_period_days)
     pledge = OuterRef("pk")
     newest = [
-        PledgeStatusChange.objects.filter(pledge=pledge, effective__lte=day).values("effective"),
-        PledgeFigure.objects.filter(pledge=pledge, reported_on__lte=day).values("reported_on"),
-        PledgeCondition.objects.filter(pledge=pledge, raised_on__lte=day).values("raised_on"),
-        Caveat.objects.filter(pledge=pledge, effective_from__lte=day).values("effective_from"),
+        PledgeStatusChange.objects.visible_to(user)
+        .filter(pledge=pledge, effective__lte=day)
+        .values("effective"),
+        PledgeFigure.objects.visible_to(user)
+        .filter(pledge=pledge, reported_on__lte=day)
+        .values("reported_on"),
+        PledgeCondition.objects.visible_to(user)
+        .filter(pledge=pledge, raised_on__lte=day)
+        .values("raised_on"),
+        Caveat.objects.visible_to(user)
+        .filter(pledge=pledge, effective_from__lte=day)
+        .values("effective_from"),
     ]
     annotated = pledges_as_of(user, mission, day).exclude(
         status_on__in=["withdrawn", "declined", "rotated_out"]
@@ -386,7 +400,9 @@ def stale_pledges(user, mission: Mission, day: dt.date) -> list[Pledge]:
     stale = []
     for candidate in annotated:
         dates = [getattr(candidate, f"newest_{index}") for index in range(len(newest))]
-        latest = max(day for day in dates if day is not None)
+        latest = max((day for day in dates if day is not None), default=None)
+        if latest is None:
+            continue
         if latest < cutoff:
             candidate.evidence_on = latest
             stale.append(candidate)

@@ -460,6 +460,8 @@ def _write_pledge(ctx, values, release, events, capabilities, loo, sectors) -> P
             services.add_evidence(pledge, citation(event))
         pledge.refresh_from_db()
         ctx.report.count("pledge events", "created")
+    if pledge.releasability != "all":
+        services.sync_child_release(pledge)
     return pledge
 
 

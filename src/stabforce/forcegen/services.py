@@ -11,7 +11,8 @@ from django.db import transaction
 from simple_history.utils import update_change_reason
 
 from stabforce.core.choices import Role
-from stabforce.core.models import Evidence, Mission, Nation, Source
+from stabforce.core.models import Mission, Nation, Source
+from stabforce.core.services import cite_record
 from stabforce.forcegen.choices import (
     ConditionStatus,
     PledgeStatus,
@@ -71,12 +72,7 @@ def _check_source(mission: Mission, source: Source) -> None:
 
 
 def _link_evidence(record, source: Source, quote: str = "", note: str = "") -> None:
-    Evidence.objects.get_or_create(
-        source=source,
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        defaults={"mission_id": record.mission_id, "quote": quote or source.quote, "note": note},
-    )
+    cite_record(record, source, quote, note)
 
 
 @transaction.atomic
@@ -95,6 +91,29 @@ def _released_like(pledge: Pledge) -> dict:
         "owner_nation_id": pledge.nation_id,
         "releasability": pledge.releasability,
     }
+
+
+@transaction.atomic
+def sync_child_release(pledge: Pledge) -> None:
+    """Release a pledge's status changes, figures, conditions, caveats and evidence exactly as
+    the pledge (after its releasability or list of nations changed)."""
+    from stabforce.core.models import Evidence
+
+    nations = list(pledge.releasable_to.values_list("pk", flat=True))
+    children = [
+        pledge.status_changes.all(),
+        pledge.figures.all(),
+        pledge.conditions.all(),
+        pledge.caveats.all(),
+        Evidence.objects.filter(
+            content_type=ContentType.objects.get_for_model(Pledge), object_id=pledge.pk
+        ),
+    ]
+    for queryset in children:
+        queryset.update(releasability=pledge.releasability)
+        for child in queryset:
+            if set(child.releasable_to.values_list("pk", flat=True)) != set(nations):
+                child.releasable_to.set(nations)
 
 
 def _touch_evidence(pledge: Pledge, day: dt.date) -> None:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from stabforce.core.choices import Releasability
 from stabforce.core.importing import ImportFailed, Problems, RecordReader
 from stabforce.core.models import LineOfOperation, Mission, Nation, Sector, Source
 from stabforce.forcegen import services
 from stabforce.forcegen.choices import PledgeStatus, Priority, Readiness
-from stabforce.forcegen.models import Capability, Pledge, Requirement
+from stabforce.forcegen.models import Capability, Pledge, PledgeStatusChange, Requirement
 
 MAX_ROWS = 50_000
 MAX_PERSONNEL = 1_000_000  # larger is a typing error, and would overflow some databases
@@ -208,12 +209,20 @@ def export_pledges(user, mission: Mission) -> list[dict[str, str]]:
         Pledge.objects.visible_to(user)
         .filter(mission=mission)
         .select_related("nation", "capability", "line_of_operation", "sector")
-        .prefetch_related("status_changes__source")
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=PledgeStatusChange.objects.visible_to(user).select_related("source"),
+            )
+        )
         .order_by("key")
     )
+    visible_sources = set(Source.objects.visible_to(user).values_list("pk", flat=True))
     rows = []
     for p in records:
-        latest = max(p.status_changes.all(), key=lambda change: (change.effective, change.pk))
+        changes = list(p.status_changes.all())
+        latest = max(changes, key=lambda change: (change.effective, change.pk), default=None)
+        cited = latest is not None and latest.source_id in visible_sources
         rows.append(
             {
                 "key": p.key,
@@ -224,7 +233,7 @@ def export_pledges(user, mission: Mission) -> list[dict[str, str]]:
                 "units": _text(p.units),
                 "status": p.status,
                 "status_since": _text(p.status_since),
-                "source": latest.source.key,
+                "source": latest.source.key if cited else "",
                 "line_of_operation": p.line_of_operation.key if p.line_of_operation_id else "",
                 "sector": p.sector.key if p.sector_id else "",
                 "readiness": p.readiness,
@@ -434,6 +443,8 @@ def import_pledges(user, mission: Mission, name: str, content: bytes) -> ImportR
                     for field in differs:
                         setattr(pledge, field, values[field])
                     pledge.save()
+                    if "releasability" in differs:
+                        services.sync_child_release(pledge)
                     changed = True
                 if changed:
                     report.updated += 1

@@ -568,6 +568,14 @@ class EngagementDetailView(ForcegenRecordDetailView):
     template_name = "forcegen/engagement_detail.html"
     fields = ["occurred_on", "topic", "officials", "outcome", "key"]
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The engagement may be released more widely than the pledges it discussed.
+        context["visible_pledges"] = Pledge.objects.visible_to(self.request.user).filter(
+            engagements=self.object
+        )
+        return context
+
 
 class CapabilityDetailView(ForcegenRecordDetailView):
     """For planners: one kind of unit the force asks for, and its typical strength."""

@@ -33,7 +33,6 @@ from stabforce.intake.models import IntakeDocument, ProposedUpdate, UpdateKind, 
 router = Router(tags=["intake"])
 
 
-
 # --- Schemas ---------------------------------------------------------------------------------
 
 

@@ -65,9 +65,7 @@ class IntakeDocument(MissionRecord):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["mission", "sha256"], name="intake_document_once")
-        ]
+        indexes = [models.Index(fields=["mission", "sha256"])]
 
     def __str__(self) -> str:
         return str(self.source)

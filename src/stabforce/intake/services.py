@@ -170,7 +170,11 @@ def submit_document(
         raise SubmissionError("Releasability must be 'all' or 'hq'.", "releasability")
     raw_bytes = raw.encode("utf-8")
     digest = hashlib.sha256(raw_bytes).hexdigest()
-    existing = IntakeDocument.objects.filter(mission=mission, sha256=digest).first()
+    # Only a twin the user may see counts as "already submitted": naming one they may not
+    # see would disclose it, so such a text is stored again under the user's own release.
+    existing = (
+        IntakeDocument.objects.visible_to(user).filter(mission=mission, sha256=digest).first()
+    )
     if existing is not None:
         return Submission(existing, created=False)
 
@@ -209,11 +213,9 @@ def submit_document(
             )
             _queue_claims(document, extraction)
     except IntegrityError:
-        # Submitted at the same moment by someone else: report theirs.
-        existing = IntakeDocument.objects.filter(mission=mission, sha256=digest).first()
-        if existing is None:
-            raise
-        return Submission(existing, created=False)
+        raise SubmissionError(
+            "The same text was submitted at the same moment; submit it again.", "text"
+        ) from None
     return Submission(document, created=True)
 
 
@@ -226,11 +228,11 @@ def _first_line(text: str) -> str:
 
 
 def _source_key(mission: Mission, digest: str) -> str:
-    for length in (8, 12, 16, 64):
-        key = f"intake-{digest[:length]}"
-        if not Source.objects.filter(mission=mission, key=key).exists():
-            return key
-    raise SubmissionError("A source with this content already exists.")  # pragma: no cover
+    base = f"intake-{digest[:12]}"
+    key, copy = base, 2
+    while Source.objects.filter(mission=mission, key=key).exists():
+        key, copy = f"{base}-{copy}", copy + 1
+    return key
 
 
 def _spans(claim) -> list[list[Any]]:

@@ -352,7 +352,7 @@ class CompareView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = run_or_404(request, pk)
         other = request.GET.get("other", "")
-        if not other.isdigit():
+        if not (other.isascii() and other.isdigit() and len(other) <= 18):
             messages.error(request, "Choose a finished plan to compare with.")
             return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
         return HttpResponseRedirect(reverse("planning:run_diff", args=[run.pk, int(other)]))

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from stabforce.core import geo
@@ -38,7 +37,6 @@ from stabforce.core.importing import Problems, RecordReader
 from stabforce.core.models import (
     ControlLine,
     Crossing,
-    Evidence,
     LineOfOperation,
     Mission,
     MissionRecord,
@@ -48,6 +46,7 @@ from stabforce.core.models import (
     Sector,
     Source,
 )
+from stabforce.core.services import cite_record
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 GAZA_ISF = SCENARIO_DIR / "gaza_isf"
@@ -224,15 +223,8 @@ def attach(ctx: ScenarioContext, record: MissionRecord, release: dict, source_ke
     wanted = {ctx.nations[code].pk for code in release["releasable_to"]}
     if set(record.releasable_to.values_list("pk", flat=True)) != wanted:
         record.releasable_to.set(wanted)
-    content_type = ContentType.objects.get_for_model(record)
     for key in source_keys:
-        source = ctx.sources[key]
-        Evidence.objects.get_or_create(
-            source=source,
-            content_type=content_type,
-            object_id=record.pk,
-            defaults={"mission": ctx.mission, "quote": source.quote},
-        )
+        cite_record(record, ctx.sources[key])
 
 
 def mission_records(ctx: ScenarioContext, name: str) -> list[tuple[RecordReader, Any]]:
@@ -340,12 +332,7 @@ def _write_core(ctx: ScenarioContext) -> None:
         ctx.sources[key] = source
         attach(ctx, source, release, [])
     for key in mission_sources:
-        Evidence.objects.get_or_create(
-            source=ctx.sources[key],
-            content_type=ContentType.objects.get_for_model(Mission),
-            object_id=ctx.mission.pk,
-            defaults={"mission": ctx.mission, "quote": ctx.sources[key].quote},
-        )
+        cite_record(ctx.mission, ctx.sources[key])
     for spec in CORE_LISTS:
         for values, release, source_keys in ctx.validated[spec.name]:
             resolved = spec.resolve(ctx, dict(values))

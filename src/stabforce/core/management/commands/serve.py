@@ -26,6 +26,12 @@ class Command(BaseCommand):
                 "`stabforce demo --no-serve` to build the demo mission."
             )
         call_command("collectstatic", interactive=False, verbosity=0)
+        from stabforce.planning.models import PlanRun
+
+        # Plan runs live on threads of the previous server process; they did not survive it.
+        PlanRun.objects.filter(status__in=["queued", "running"]).update(
+            status="failed", message="interrupted: the server restarted before the run finished"
+        )
         connection.close()  # never share a connection across the forked workers
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"stabforce serving on http://{bind}/  (Ctrl-C stops)")
