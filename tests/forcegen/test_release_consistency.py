@@ -71,3 +71,20 @@ def test_extreme_dates_are_a_message_not_a_500(client, users, gaza, as_of):
     response = client.get(f"/forcegen/missions/{gaza.slug}/gaps/?as_of={as_of}")
     assert response.status_code == 200
     assert "between 1900 and" in response.content.decode()
+
+
+def test_changing_release_in_the_admin_re_releases_the_children(client, users, gaza):
+    pledge = Pledge.objects.get(key="kaz-troops")
+    client.force_login(users["admin"])
+    page = client.get(f"/admin/forcegen/pledge/{pledge.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in ((n, form[n]) for n in form.fields)
+    }
+    data.update(releasability="hq", releasable_to=[])
+    data = {k: v for k, v in data.items() if v != [] or k == "releasable_to"}
+    response = client.post(f"/admin/forcegen/pledge/{pledge.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(pledge.status_changes.values_list("releasability", flat=True)) == {"hq"}
+    assert not pledge.figures.visible_to(users["lno_idn"]).exists()

@@ -5,7 +5,7 @@ fields are read-only here."""
 from django.contrib import admin
 
 from stabforce.core.admin import MissionRecordAdmin
-from stabforce.forcegen import models
+from stabforce.forcegen import models, services
 
 
 @admin.register(models.Pledge)
@@ -17,6 +17,11 @@ class PledgeAdmin(MissionRecordAdmin):
         "status", "status_since", "first_reported", "last_evidence", "created_at", "updated_at",
     )  # fmt: skip
     raw_id_fields = ("nation", "owner_nation")
+
+    def save_related(self, request, form, formsets, change):
+        # After the M2M list of nations is saved: release the pledge's children alike.
+        super().save_related(request, form, formsets, change)
+        services.sync_child_release(form.instance)
 
 
 for model, columns in [
