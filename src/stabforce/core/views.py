@@ -163,6 +163,8 @@ class MissionRecordListView(LoginRequiredMixin, MissionMenuMixin, SingleTableMix
     fragment_template_name = "core/_record_table.html"
     #: One line under the heading: what this list is for.
     intro = ""
+    #: Related records each row shows, fetched with the list rather than one query per row.
+    related: tuple[str, ...] = ()
 
     @cached_property
     def mission(self) -> Mission:
@@ -171,7 +173,8 @@ class MissionRecordListView(LoginRequiredMixin, MissionMenuMixin, SingleTableMix
         )
 
     def get_queryset(self) -> models.QuerySet:
-        return self.model.objects.visible_to(self.request.user).filter(mission=self.mission)
+        records = self.model.objects.visible_to(self.request.user).filter(mission=self.mission)
+        return records.select_related(*self.related) if self.related else records
 
     def get_template_names(self) -> list[str]:
         if is_htmx_fragment_request(self.request):
@@ -203,9 +206,7 @@ class CrossingListView(MissionRecordListView):
     table_class = tables.CrossingTable
     filterset_class = filters.CrossingFilterSet
     intro = "Crossings, corridors and hubs. Approximate positions are marked as such."
-
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().select_related("border_nation")
+    related = ("border_nation",)
 
 
 class PartyListView(MissionRecordListView):
@@ -215,9 +216,7 @@ class PartyListView(MissionRecordListView):
     table_class = tables.PartyTable
     filterset_class = filters.PartyFilterSet
     intro = "Actors whose consent matters to the mission."
-
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().select_related("nation")
+    related = ("nation",)
 
 
 class OrganisationListView(MissionRecordListView):
@@ -227,9 +226,7 @@ class OrganisationListView(MissionRecordListView):
     table_class = tables.OrganisationTable
     filterset_class = filters.OrganisationFilterSet
     intro = "UN agencies, NGOs, coordination bodies and others the mission deals with."
-
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().select_related("nation")
+    related = ("nation",)
 
 
 class LineOfOperationListView(MissionRecordListView):
@@ -251,9 +248,7 @@ class ControlLineListView(MissionRecordListView):
         "Each row is one version of a line or zone and the dates it was in force. "
         "Schematic geometry is illustrative, not a trace."
     )
-
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().select_related("controlled_by")
+    related = ("controlled_by",)
 
 
 class SourceListView(MissionRecordListView):
