@@ -203,3 +203,13 @@ def test_explanations_speak_in_names_not_keys(gaza, users):
     texts = " ".join(item["text"] + " ".join(item["reasons"]) for item in answer["uncovered"])
     assert "Level-2 hospital" in texts and "level-2 hospital has been offered" in texts
     assert "medical-level-2" not in texts and "companys" not in texts
+
+
+def test_labels_keep_apart_sectors_that_share_a_name():
+    names = {"n1": "North", "n2": "North", "c": "Central"}
+    assert services.distinct_labels(["n1", "n2", "c", "force"], names) == {
+        "n1": "North (n1)",
+        "n2": "North (n2)",
+        "c": "Central",
+        "force": "force",
+    }

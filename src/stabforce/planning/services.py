@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 import re
 import threading
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import close_old_connections, transaction
@@ -268,6 +268,19 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def distinct_labels(keys: Iterable[str], names: dict[str, str]) -> dict[str, str]:
+    """Display label per key: the name, or "name (key)" where two keys share a name.
+
+    Sector and line-of-operation names are not unique within a mission (keys are), and a
+    result keyed by name would silently merge two of them."""
+    keys = list(keys)
+    counts = Counter(names.get(k, k) for k in keys)
+    return {
+        k: names.get(k, k) if counts[names.get(k, k)] == 1 else f"{names.get(k, k)} ({k})"
+        for k in keys
+    }
+
+
 def sweep_answer(
     user,
     mission: Mission,
@@ -316,9 +329,13 @@ def sweep_answer(
         "samples": result.samples,
         "probabilities": probabilities or dict(solver.montecarlo.DEFAULT_PROBABILITIES),
         "mean_units_present": round(result.mean_units_present, 2),
-        "by_sector": {built.sector_names.get(k, k): dist(v) for k, v in result.by_sector.items()},
+        "by_sector": {
+            label: dist(result.by_sector[k])
+            for k, label in distinct_labels(result.by_sector, built.sector_names).items()
+        },
         "by_line_of_operation": {
-            built.line_names.get(k, k): dist(v) for k, v in result.by_line.items()
+            label: dist(result.by_line[k])
+            for k, label in distinct_labels(result.by_line, built.line_names).items()
         },
         "requirement_probability": {
             key: round(min(values), 4) for key, values in sorted(by_requirement.items())
