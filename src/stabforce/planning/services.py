@@ -148,6 +148,39 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             }
             for e in explanations
         ],
+        "unused_pledges": [
+            _idle_json(e, built) for e in solver.explain_idle(instance, result.plan)
+        ],
+    }
+
+
+def _idle_json(e: solver.IdleExplanation, built: BuiltInstance) -> dict[str, Any]:
+    """An offered pledge the plan leaves (partly) at home, with the reasons in words."""
+    labels = built.instance.period_labels
+
+    def name(key: str) -> str:
+        return _named(key, built)
+
+    reasons = solver.describe_idle(e, label=lambda p: labels[p], name=name)
+    nation = built.nation_names.get(e.nation, e.nation)
+    capability = built.capability_names.get(e.capability, e.capability)
+    return {
+        "pledge": e.pledge,
+        "nation": e.nation,
+        "nation_name": nation,
+        "capability": e.capability,
+        "capability_name": capability,
+        "units": len(e.units),
+        "available_unit_months": e.available_unit_periods,
+        "idle_unit_months": e.idle_unit_periods,
+        "reason_kinds": sorted(e.reason_kinds),
+        "reasons": reasons,
+        "text": (
+            f"{nation}, {capability} ({len(e.units)} unit{'s' if len(e.units) != 1 else ''}): "
+            f"{e.idle_unit_periods} of {e.available_unit_periods} unit-months unused; "
+            + "; ".join(reasons)
+            + "."
+        ),
     }
 
 

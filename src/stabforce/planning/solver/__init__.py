@@ -13,6 +13,7 @@ from . import generate
 from .checker import CheckReport, check_plan, evaluate
 from .explain import Explanation, explain_uncovered
 from .greedy import greedy_plan
+from .idle import IdleExplanation, describe_idle, explain_idle
 from .model import (
     STATUSES,
     Assignment,
@@ -46,6 +47,7 @@ __all__ = [
     "CheckReport",
     "CompositionTarget",
     "Explanation",
+    "IdleExplanation",
     "MonteCarloResult",
     "PlanDiff",
     "Demand",
@@ -59,6 +61,8 @@ __all__ = [
     "add_unit",
     "check_plan",
     "diff_plans",
+    "describe_idle",
+    "explain_idle",
     "explain_uncovered",
     "lift_objection",
     "monte_carlo",

@@ -153,6 +153,12 @@ def render_plan(answer: dict) -> str:
         lines.append(f"  - {item['text']}")
     if len(answer["uncovered"]) > 15:
         lines.append(f"  … {len(answer['uncovered']) - 15} more (use --json)")
+    unused = answer.get("unused_pledges", [])
+    lines += ["", f"Offers left at home (pledges with unused unit-months): {len(unused)}"]
+    for item in unused[:10]:
+        lines.append(f"  - {item['text']}")
+    if len(unused) > 10:
+        lines.append(f"  … {len(unused) - 10} more (use --json)")
     return "\n".join(lines)
 
 

@@ -1,0 +1,194 @@
+"""Why is a pledge (partly) unused? The other side of the gap question.
+
+A force planner reads uncovered requirements *and* offered units the plan leaves at home:
+"Indonesia's ten battalions are offered but not deployed: every requirement for infantry
+battalions is on a line of operation their pledge excludes". For every pledge (all its units)
+with idle unit-periods inside its availability window, the idle unit-periods are classified:
+
+* ``not_required``  no demand in the horizon asks for the capability at all;
+* ``excluded``      demands for the capability exist in that period but caveats or vetoes bar
+                    the unit from every one (the blocking lines, sectors and parties are named);
+* ``spare``         every demand it may fill in that period is already fully covered;
+* ``tour_used``     the unit has served its deployment-length limit;
+* ``not_chosen``    an eligible demand is still short, yet the plan leaves the unit idle: an
+                    objection penalty or a composition target outweighs the coverage.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .eligibility import blocks
+from .model import Demand, Instance, Plan, Unit
+
+KINDS = ("not_required", "excluded", "spare", "tour_used", "not_chosen")
+
+
+@dataclass
+class IdleExplanation:
+    """Unit-periods of one pledge that the plan does not use, and why."""
+
+    pledge: str
+    nation: str
+    capability: str
+    units: list[str]
+    available_unit_periods: int
+    idle_unit_periods: int
+    periods_by_kind: dict[str, list[int]] = field(default_factory=dict)
+    blocked_lines: set[str] = field(default_factory=set)
+    blocked_sectors: set[str] = field(default_factory=set)
+    vetoing_parties: set[str] = field(default_factory=set)
+
+    @property
+    def reason_kinds(self) -> set[str]:
+        return set(self.periods_by_kind)
+
+
+def _pledge_key(unit: Unit) -> str:
+    return unit.pledge_id or unit.id
+
+
+def explain_idle(instance: Instance, plan: Plan) -> list[IdleExplanation]:
+    """One :class:`IdleExplanation` per pledge with idle unit-periods, most idle first."""
+    demands = instance.demand_map()
+    covered = plan.covered(demands)
+    busy: set[tuple[str, int]] = set()
+    periods_used: dict[str, int] = defaultdict(int)
+    for a in plan.assignments:
+        d = demands.get(a.demand_id)
+        if d is not None:
+            busy.add((a.unit_id, d.period))
+            periods_used[a.unit_id] += 1
+    by_cap_period: dict[tuple[str, int], list[Demand]] = defaultdict(list)
+    for d in instance.demands:
+        by_cap_period[(d.capability, d.period)].append(d)
+
+    pledges: dict[str, list[Unit]] = defaultdict(list)
+    for u in instance.units:
+        pledges[_pledge_key(u)].append(u)
+
+    out = []
+    for key, units in sorted(pledges.items()):
+        first = units[0]
+        e = IdleExplanation(
+            pledge=key,
+            nation=first.nation,
+            capability=first.capability,
+            units=sorted(u.id for u in units),
+            available_unit_periods=0,
+            idle_unit_periods=0,
+        )
+        kind_periods: dict[str, set[int]] = defaultdict(set)
+        for u in units:
+            for p in range(u.available_from, u.last_period(instance.periods) + 1):
+                e.available_unit_periods += 1
+                if (u.id, p) in busy:
+                    continue
+                e.idle_unit_periods += 1
+                kind = _classify(instance, u, p, by_cap_period, covered, periods_used, e)
+                kind_periods[kind].add(p)
+        if e.idle_unit_periods:
+            e.periods_by_kind = {k: sorted(kind_periods[k]) for k in KINDS if kind_periods.get(k)}
+            out.append(e)
+    out.sort(key=lambda e: (-e.idle_unit_periods, e.nation, e.pledge))
+    return out
+
+
+def _classify(
+    instance: Instance,
+    unit: Unit,
+    period: int,
+    by_cap_period: dict[tuple[str, int], list[Demand]],
+    covered: dict[str, int],
+    periods_used: dict[str, int],
+    e: IdleExplanation,
+) -> str:
+    candidates = by_cap_period.get((unit.capability, period), [])
+    if not candidates:
+        return "not_required"
+    eligible = []
+    for d in candidates:
+        bs = blocks(unit, d, instance)
+        if not bs:
+            eligible.append(d)
+            continue
+        for b in bs:
+            if b.kind == "line_caveat":
+                e.blocked_lines.add(b.detail)
+            elif b.kind == "sector_caveat":
+                e.blocked_sectors.add(b.detail)
+            elif b.kind == "veto":
+                e.vetoing_parties.add(b.detail)
+    if not eligible:
+        return "excluded"
+    if all(covered.get(d.id, 0) >= d.units_required for d in eligible):
+        return "spare"
+    limit = unit.max_deployment_periods
+    if limit is not None and periods_used.get(unit.id, 0) >= limit:
+        return "tour_used"
+    return "not_chosen"
+
+
+def describe_idle(
+    e: IdleExplanation,
+    *,
+    label=None,  # noqa: ANN001 - period index -> text
+    name=None,  # noqa: ANN001 - key -> display name
+) -> list[str]:
+    """The reasons of ``e`` as sentences (``label``/``name`` translate periods and keys)."""
+    label = label or (lambda p: f"period {p}")
+    name = name or (lambda key: key)
+    cap = _plural_name(name(e.capability))
+    out = []
+    for kind, periods in e.periods_by_kind.items():
+        when = _span(periods, label)
+        n = len(periods)
+        if kind == "not_required":
+            out.append(f"no requirement asks for {cap} ({when})")
+        elif kind == "excluded":
+            what = []
+            if e.blocked_lines:
+                what.append("lines of operation " + ", ".join(sorted(map(name, e.blocked_lines))))
+            if e.blocked_sectors:
+                what.append("sectors " + ", ".join(sorted(map(name, e.blocked_sectors))))
+            if e.vetoing_parties:
+                what.append("objections by " + ", ".join(sorted(e.vetoing_parties)))
+            out.append(
+                f"every requirement for {cap} is barred to it by its caveats or vetoes "
+                f"({'; '.join(what) or 'caveats'}) in {n} period{'s' if n != 1 else ''} "
+                f"({when})"
+            )
+        elif kind == "spare":
+            out.append(f"every requirement it may fill is already covered ({when})")
+        elif kind == "tour_used":
+            out.append(f"its deployment-length limit is used up ({when})")
+        elif kind == "not_chosen":
+            out.append(
+                "left unused although an eligible requirement is short: an objection penalty "
+                f"or a composition target outweighs the coverage ({when})"
+            )
+    return out
+
+
+def _plural_name(text: str) -> str:
+    """``infantry battalions``, ``level-1 medical facilities``, ``police trainers``."""
+    if text.endswith("s"):
+        return text
+    if text.endswith("y") and text[-2:-1] not in set("aeiou"):
+        return text[:-1] + "ies"
+    return text + "s"
+
+
+def _span(periods: list[int], label) -> str:  # noqa: ANN001
+    """``2026-03 to 2026-06, 2026-09`` from sorted period indices."""
+    runs: list[tuple[int, int]] = []
+    for p in periods:
+        if runs and p == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    parts = [label(a) if a == b else f"{label(a)} to {label(b)}" for a, b in runs]
+    if len(parts) > 4:
+        parts = parts[:3] + [f"... {len(runs) - 3} more"]
+    return ", ".join(parts)
