@@ -187,7 +187,7 @@ def gap_section(args: argparse.Namespace) -> dict:
         ok = res.assignment is not None and not check_gap(inst, res.assignment)
         gap = None
         if known and res.value is not None:
-            gap = (res.value - known.value) / known.value * (1 if sense == "min" else -1)
+            gap = (res.value - known.value) / known.value * (1 if sense == "min" else -1) + 0.0
         rows.append(
             {
                 "file": f,
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
-        "--gap-time-limit", type=float, default=10.0, help="seconds per GAP instance with n <= 200"
+        "--gap-time-limit", type=float, default=60.0, help="seconds per GAP instance with n <= 200"
     )
     ap.add_argument(
         "--gap-time-limit-large",
