@@ -182,12 +182,15 @@ def gap_section(args: argparse.Namespace) -> dict:
     t_all = time.perf_counter()
     for f, i, sense, inst in jobs:
         limit = args.gap_time_limit if inst.n <= 200 else args.gap_time_limit_large
+        if args.quick:
+            limit = min(limit, 10.0)
         known = optima.get((f, i, sense))
         res = solve_gap(inst, sense, solver="highs", time_limit=limit, seed=args.seed)
         ok = res.assignment is not None and not check_gap(inst, res.assignment)
         gap = None
         if known and res.value is not None:
-            gap = (res.value - known.value) / known.value * (1 if sense == "min" else -1) + 0.0
+            sign = 1 if sense == "min" else -1
+            gap = (res.value - known.value) / known.value * sign + 0.0  # + 0.0: no "-0.000%"
         rows.append(
             {
                 "file": f,

@@ -126,7 +126,7 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     # Offers the plan leaves at home, with the reason in words.
     assert "Offers left at home, and why" in page
     assert re.search(r"Indonesia · Infantry battalion \(10 units, pledge idn-contingent\)", page)
-    assert "barred to it by its caveats" in page
+    assert "infantry battalions is closed to this pledge" in page
     assert "hx-trigger" not in body  # finished: nothing polls
 
 
@@ -294,3 +294,17 @@ def test_uncovered_months_are_grouped_by_requirement_and_consecutive_runs():
     assert groups[0].missing_text == "2–3 of 3 uncovered" and groups[0].reasons == ["first month"]
     assert groups[1].missing_text == "5 of 6 uncovered"
     assert groups[0].line_name == "Demilitarisation"
+
+
+def test_a_plan_stored_before_unused_offers_were_reported_says_so(hq_client, gaza, inline_runs):
+    with inline_runs():
+        new_plan(hq_client, gaza, name="Older plan")
+    run = PlanRun.objects.get()
+    assert "Offers left at home" in text(
+        hq_client.get(reverse("planning:run_detail", args=[run.pk]))
+    )
+    del run.result["unused_pledges"]
+    run.save(update_fields=["result"])
+    page = text(hq_client.get(reverse("planning:run_detail", args=[run.pk])))
+    assert "Not reported for this run" in page
+    assert "Every offered unit is used" not in page

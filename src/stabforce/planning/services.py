@@ -149,19 +149,24 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             for e in explanations
         ],
         "unused_pledges": [
-            _idle_json(e, built) for e in solver.explain_idle(instance, result.plan)
+            _idle_json(e, built, proven_optimal=result.status == "optimal")
+            for e in solver.explain_idle(instance, result.plan)
         ],
     }
 
 
-def _idle_json(e: solver.IdleExplanation, built: BuiltInstance) -> dict[str, Any]:
+def _idle_json(
+    e: solver.IdleExplanation, built: BuiltInstance, *, proven_optimal: bool
+) -> dict[str, Any]:
     """An offered pledge the plan leaves (partly) at home, with the reasons in words."""
     labels = built.instance.period_labels
 
     def name(key: str) -> str:
         return _named(key, built)
 
-    reasons = solver.describe_idle(e, label=lambda p: labels[p], name=name)
+    reasons = solver.describe_idle(
+        e, label=lambda p: labels[p], name=name, proven_optimal=proven_optimal
+    )
     nation = built.nation_names.get(e.nation, e.nation)
     capability = built.capability_names.get(e.capability, e.capability)
     return {

@@ -271,6 +271,8 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "matrix": presenters.coverage_matrix(answer),
         "deployment": presenters.deployment_rows(answer),
         "uncovered_groups": presenters.group_uncovered(answer),
+        # runs stored before unused offers were reported have no such list
+        "unused_reported": "unused_pledges" in answer,
         "plan_sectors": presenters.map_sectors(sectors, answer),
         "map_attribution": sectors.get("attribution", ""),
     }

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .eligibility import blocks
+from .eligibility import Block, blocks
 from .model import Demand, Instance, Plan, Unit
 
 KINDS = ("not_required", "excluded", "spare", "tour_used", "not_chosen")
@@ -64,12 +64,14 @@ def explain_idle(instance: Instance, plan: Plan) -> list[IdleExplanation]:
     for d in instance.demands:
         by_cap_period[(d.capability, d.period)].append(d)
 
-    pledges: dict[str, list[Unit]] = defaultdict(list)
+    # a pledge normally holds units of one nation and capability; grouping by all three keeps
+    # the sentences right for hand-built instances that mix them
+    pledges: dict[tuple[str, str, str], list[Unit]] = defaultdict(list)
     for u in instance.units:
-        pledges[_pledge_key(u)].append(u)
+        pledges[(_pledge_key(u), u.nation, u.capability)].append(u)
 
     out = []
-    for key, units in sorted(pledges.items()):
+    for (key, _nation, _capability), units in sorted(pledges.items()):
         first = units[0]
         e = IdleExplanation(
             pledge=key,
@@ -108,19 +110,22 @@ def _classify(
     if not candidates:
         return "not_required"
     eligible = []
+    barred: list[Block] = []
     for d in candidates:
         bs = blocks(unit, d, instance)
-        if not bs:
+        if bs:
+            barred.extend(bs)
+        else:
             eligible.append(d)
-            continue
-        for b in bs:
+    if not eligible:
+        # only the blocks of periods that are wholly barred explain an "excluded" month
+        for b in barred:
             if b.kind == "line_caveat":
                 e.blocked_lines.add(b.detail)
             elif b.kind == "sector_caveat":
                 e.blocked_sectors.add(b.detail)
             elif b.kind == "veto":
                 e.vetoing_parties.add(b.detail)
-    if not eligible:
         return "excluded"
     if all(covered.get(d.id, 0) >= d.units_required for d in eligible):
         return "spare"
@@ -135,10 +140,15 @@ def describe_idle(
     *,
     label=None,  # noqa: ANN001 - period index -> text
     name=None,  # noqa: ANN001 - key -> display name
+    proven_optimal: bool = False,
 ) -> list[str]:
-    """The reasons of ``e`` as sentences (``label``/``name`` translate periods and keys)."""
+    """The reasons of ``e`` as sentences (``label``/``name`` translate periods and keys).
+
+    ``proven_optimal`` says whether the plan is proved optimal: only then is a unit left idle
+    beside a short requirement a deliberate trade-off rather than where the search stopped.
+    """
     label = label or (lambda p: f"period {p}")
-    name = name or (lambda key: key)
+    name = name or _cap_name
     cap = _plural_name(name(e.capability))
     out = []
     for kind, periods in e.periods_by_kind.items():
@@ -149,13 +159,18 @@ def describe_idle(
         elif kind == "excluded":
             what = []
             if e.blocked_lines:
-                what.append("lines of operation " + ", ".join(sorted(map(name, e.blocked_lines))))
+                what.append(
+                    "its caveats or offer exclude lines of operation "
+                    + ", ".join(sorted(map(name, e.blocked_lines)))
+                )
             if e.blocked_sectors:
-                what.append("sectors " + ", ".join(sorted(map(name, e.blocked_sectors))))
+                what.append(
+                    "its caveats exclude sectors " + ", ".join(sorted(map(name, e.blocked_sectors)))
+                )
             if e.vetoing_parties:
-                what.append("objections by " + ", ".join(sorted(e.vetoing_parties)))
+                what.append("vetoed by " + ", ".join(sorted(e.vetoing_parties)))
             out.append(
-                f"every requirement for {cap} is barred to it by its caveats or vetoes "
+                f"every requirement for {cap} is closed to this pledge "
                 f"({'; '.join(what) or 'caveats'}) in {n} period{'s' if n != 1 else ''} "
                 f"({when})"
             )
@@ -163,21 +178,35 @@ def describe_idle(
             out.append(f"every requirement it may fill is already covered ({when})")
         elif kind == "tour_used":
             out.append(f"its deployment-length limit is used up ({when})")
+        elif kind == "not_chosen" and proven_optimal:
+            out.append(
+                "kept idle although an eligible requirement is short: in the optimal plan an "
+                "objection penalty, a composition target or its deployment-length limit "
+                f"(saved for other months) outweighs the coverage ({when})"
+            )
         elif kind == "not_chosen":
             out.append(
-                "left unused although an eligible requirement is short: an objection penalty "
-                f"or a composition target outweighs the coverage ({when})"
+                "not placed although an eligible requirement is short: the plan is not proved "
+                f"optimal, a longer run may use it ({when})"
             )
     return out
 
 
+def _cap_name(capability: str) -> str:
+    """A capability key as words when no display name is given (``mp_coy`` → ``mp company``)."""
+    return capability.replace("_coy", " company").replace("_", " ").replace("-", " ")
+
+
 def _plural_name(text: str) -> str:
-    """``infantry battalions``, ``level-1 medical facilities``, ``police trainers``."""
-    if text.endswith("s"):
-        return text
-    if text.endswith("y") and text[-2:-1] not in set("aeiou"):
-        return text[:-1] + "ies"
-    return text + "s"
+    """``infantry battalions``, ``level-1 medical facilities``, ``staff officers (hq cell)``."""
+    head, sep, tail = text.partition(" (")
+    if head.endswith("s"):
+        plural = head
+    elif head.endswith("y") and head[-2:-1] not in set("aeiou"):
+        plural = head[:-1] + "ies"
+    else:
+        plural = head + "s"
+    return plural + sep + tail
 
 
 def _span(periods: list[int], label) -> str:  # noqa: ANN001
@@ -190,5 +219,5 @@ def _span(periods: list[int], label) -> str:  # noqa: ANN001
             runs.append((p, p))
     parts = [label(a) if a == b else f"{label(a)} to {label(b)}" for a, b in runs]
     if len(parts) > 4:
-        parts = parts[:3] + [f"... {len(runs) - 3} more"]
+        parts = parts[:3] + [f"and {len(runs) - 3} more spans"]
     return ", ".join(parts)
