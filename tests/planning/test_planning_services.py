@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -213,3 +214,23 @@ def test_labels_keep_apart_sectors_that_share_a_name():
         "c": "Central",
         "force": "force",
     }
+
+
+def test_explanations_read_names_not_keys_in_singular_and_plural():
+    built = SimpleNamespace(
+        sector_names={"rafah": "Rafah"},
+        line_names={"demil": "Demilitarisation"},
+        capability_names={
+            "eod-team": "EOD team",
+            "signals-company": "Signals company",
+            "police-trainers": "Police trainers",
+        },
+    )
+    text = (
+        "seek a new pledge of 3 eod-teams; 2 signals-companies; 1 eod-team; 2 police-trainers "
+        "in rafah for demil"
+    )
+    assert services._named(text, built) == (
+        "seek a new pledge of 3 EOD teams; 2 signals companies; 1 EOD team; 2 police trainers "
+        "in Rafah for Demilitarisation"
+    )

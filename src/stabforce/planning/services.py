@@ -190,15 +190,30 @@ def _idle_json(
 
 
 def _named(text: str, built: BuiltInstance) -> str:
-    """The solver speaks in keys (``eod-team``, ``rafah``); readers want names."""
-    names = {
-        **{key: name.lower() for key, name in built.capability_names.items()},
-        **built.sector_names,
-        **built.line_names,
-    }
+    """The solver speaks in keys (``eod-team``, ``eod-teams``, ``rafah``); readers want names."""
+    names = {**built.sector_names, **built.line_names}
+    for key, name in built.capability_names.items():
+        names[key] = _mid_sentence(name)
+        names[_plural_word(key)] = _plural_word(_mid_sentence(name))
     for key in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], text)
     return text
+
+
+def _mid_sentence(name: str) -> str:
+    """``Level-2 hospital`` → ``level-2 hospital``, but ``EOD team`` stays as it is."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _plural_word(text: str) -> str:
+    """The plural the solver's explanations build (``companies``, ``teams``, ``trainers``)."""
+    if text.endswith("s"):
+        return text
+    if text.endswith("y") and text[-2:-1] not in set("aeiou"):
+        return text[:-1] + "ies"
+    return text + "s"
 
 
 def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:

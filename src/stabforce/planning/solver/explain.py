@@ -52,7 +52,7 @@ class Explanation:
 
 def _plural(n: int, word: str) -> str:
     """``3 companies``, ``2 teams``, ``1 candidate``."""
-    if n == 1:
+    if n == 1 or word.endswith("s"):
         return f"{n} {word}"
     if word.endswith("y") and word[-2:-1] not in set("aeiou"):
         return f"{n} {word[:-1]}ies"
@@ -150,9 +150,9 @@ def _explain_one(
             od = demands[other]
             if not bs:
                 if od.priority > d.priority:
-                    busy_higher.append(f"{u.id} ({od.id})")
+                    busy_higher.append(f"{u.id} (in {od.sector}, {od.line})")
                 else:
-                    busy_other.append(f"{u.id} ({od.id})")
+                    busy_other.append(f"{u.id} (in {od.sector}, {od.line})")
             continue
         if (
             not bs
