@@ -1,17 +1,20 @@
 """Why is a pledge (partly) unused? The other side of the gap question.
 
-A force planner reads uncovered requirements *and* offered units the plan leaves at home:
-"Indonesia's ten battalions are offered but not deployed: every requirement for infantry
-battalions is on a line of operation their pledge excludes". For every pledge (all its units)
-with idle unit-periods inside its availability window, the idle unit-periods are classified:
+A force planner reads uncovered requirements *and* offered units the plan leaves at home
+("every requirement for infantry battalions is closed to this pledge: its offer excludes
+border security, ..."). For every pledge with idle unit-periods inside its availability
+window, each idle unit-period is classified:
 
-* ``not_required``  no demand in the horizon asks for the capability at all;
-* ``excluded``      demands for the capability exist in that period but caveats or vetoes bar
-                    the unit from every one (the blocking lines, sectors and parties are named);
+* ``not_required``  no demand of that period asks for the capability;
+* ``excluded``      demands for it exist in that period but caveats (or the lines the pledge
+                    was offered for) or vetoes bar the unit from every one; the blocking lines,
+                    sectors and parties of such periods are named;
 * ``spare``         every demand it may fill in that period is already fully covered;
 * ``tour_used``     the unit has served its deployment-length limit;
-* ``not_chosen``    an eligible demand is still short, yet the plan leaves the unit idle: an
-                    objection penalty or a composition target outweighs the coverage.
+* ``not_chosen``    an eligible demand is still short, yet the plan leaves the unit idle: in a
+                    plan proved optimal, an objection penalty, a composition target or the tour
+                    limit saved for other months outweighs the coverage; otherwise the search
+                    may simply not have got there (:func:`describe_idle` words both).
 """
 
 from __future__ import annotations
