@@ -81,7 +81,7 @@ def test_pakistan_counts_only_when_considering_is_included_and_israel_vetoes_it(
     vetoed = [
         item
         for item in answer["uncovered"]
-        if any("Israel" in reason and "PAK" in reason for reason in item["reasons"])
+        if any("Israel" in reason and "Pakistan" in reason for reason in item["reasons"])
     ]
     assert vetoed, "the explanations must name Israel's objection to Pakistan"
 
@@ -219,6 +219,7 @@ def test_labels_keep_apart_sectors_that_share_a_name():
 def test_explanations_read_names_not_keys_in_singular_and_plural():
     built = SimpleNamespace(
         sector_names={"rafah": "Rafah"},
+        nation_names={"PAK": "Pakistan", "TUR": "Türkiye"},
         line_names={"demil": "Demilitarisation"},
         capability_names={
             "eod-team": "EOD team",
@@ -228,9 +229,11 @@ def test_explanations_read_names_not_keys_in_singular_and_plural():
     )
     text = (
         "seek a new pledge of 3 eod-teams; 2 signals-companies; 1 eod-team; 2 police-trainers "
-        "in rafah for demil"
+        "in rafah for demil; lift Israel's veto on PAK; objected to by Israel (TUR); "
+        "relax PAK's caveat on unit pak-troops#1"
     )
     assert services._named(text, built) == (
         "seek a new pledge of 3 EOD teams; 2 signals companies; 1 EOD team; 2 police trainers "
-        "in Rafah for Demilitarisation"
+        "in Rafah for Demilitarisation; lift Israel's veto on Pakistan; objected to by Israel "
+        "(Türkiye); relax Pakistan's caveat on unit pak-troops#1"
     )

@@ -190,8 +190,9 @@ def _idle_json(
 
 
 def _named(text: str, built: BuiltInstance) -> str:
-    """The solver speaks in keys (``eod-team``, ``eod-teams``, ``rafah``); readers want names."""
-    names = {**built.sector_names, **built.line_names}
+    """The solver speaks in keys (``eod-team``, ``eod-teams``, ``rafah``, ``PAK``); readers
+    want names."""
+    names = {**built.sector_names, **built.line_names, **built.nation_names}
     for key, name in built.capability_names.items():
         names[key] = _mid_sentence(name)
         names[_plural_word(key)] = _plural_word(_mid_sentence(name))
