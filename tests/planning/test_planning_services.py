@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from types import SimpleNamespace
 
@@ -193,6 +194,18 @@ def test_the_cli_prints_a_checked_plan_as_json(gaza, users):
     assert "uncovered" in answer and answer["uncovered"]
     assert answer["quality"]["checked"] is True
     assert answer["mission_question"]["as_of"] == "2026-02-20"
+
+
+def test_the_cli_text_answer_lists_uncovered_requirements_and_idle_offers(gaza, users):
+    out = StringIO()
+    call_command(
+        "plan", "--as-of", "2026-02-20", "--time-limit", "2", "--user", users["hq"].username,
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Uncovered requirements:" in text
+    assert re.search(r"Offers left at home \(pledges with unused unit-months\): [1-9]", text)
+    assert "Indonesia, Infantry battalion (10 units): 120 of 120 unit-months unused" in text
 
 
 def test_explanations_speak_in_names_not_keys(gaza, users):
