@@ -15,7 +15,8 @@ from stabforce.planning.solver import (
     describe_idle,
     explain_idle,
 )
-from stabforce.planning.solver.idle import _plural_name, _span
+from stabforce.planning.solver.idle import _span
+from stabforce.planning.solver.words import plural
 
 AS_OF = dt.date(2026, 2, 20)
 
@@ -119,10 +120,10 @@ def test_units_of_one_pledge_with_different_capabilities_are_explained_apart():
 
 
 def test_words_for_names_and_spans():
-    assert _plural_name("infantry battalion") == "infantry battalions"
-    assert _plural_name("level-1 medical facility") == "level-1 medical facilities"
-    assert _plural_name("staff officers (hq cell)") == "staff officers (hq cell)"
-    assert _plural_name("formed police unit (fpu)") == "formed police units (fpu)"
+    assert plural("infantry battalion") == "infantry battalions"
+    assert plural("level-1 medical facility") == "level-1 medical facilities"
+    assert plural("staff officers (hq cell)") == "staff officers (hq cell)"
+    assert plural("formed police unit (fpu)") == "formed police units (fpu)"
     label = str
     assert _span([0, 1, 2, 5], label) == "0 to 2, 5"
     assert _span([0, 2, 4, 6, 8, 10], label) == "0, 2, 4, and 3 more spans"

@@ -32,6 +32,7 @@ from stabforce.planning.building import (
     settings_for,
 )
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+from stabforce.planning.solver import words as solver_words
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ def _named(text: str, built: BuiltInstance) -> str:
     names = {**built.sector_names, **built.line_names, **built.nation_names}
     for key, name in built.capability_names.items():
         names[key] = _mid_sentence(name)
-        names[_plural_word(key)] = _plural_word(_mid_sentence(name))
+        names[solver_words.plural(key)] = solver_words.plural(_mid_sentence(name))
     for key in sorted(names, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", names[key], text)
     return text
@@ -206,15 +207,6 @@ def _mid_sentence(name: str) -> str:
     if len(name) > 1 and name[1].isupper():
         return name
     return name[:1].lower() + name[1:]
-
-
-def _plural_word(text: str) -> str:
-    """The plural the solver's explanations build (``companies``, ``teams``, ``trainers``)."""
-    if text.endswith("s"):
-        return text
-    if text.endswith("y") and text[-2:-1] not in set("aeiou"):
-        return text[:-1] + "ies"
-    return text + "s"
 
 
 def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .eligibility import blocks
 from .model import Demand, Instance, Plan, Unit
+from .words import capability_words, counted
 
 
 @dataclass
@@ -48,19 +49,6 @@ class Explanation:
         body = "; ".join(self.reasons)
         tail = f" Smallest change: {self.suggestion}." if self.suggestion else ""
         return f"{head}. {body}.{tail}"
-
-
-def _plural(n: int, word: str) -> str:
-    """``3 companies``, ``2 teams``, ``1 candidate``."""
-    if n == 1 or word.endswith("s"):
-        return f"{n} {word}"
-    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
-        return f"{n} {word[:-1]}ies"
-    return f"{n} {word}s"
-
-
-def _cap_name(cap: str) -> str:
-    return cap.replace("_coy", " company").replace("_", " ")
 
 
 def explain_uncovered(
@@ -121,12 +109,12 @@ def _explain_one(
     demands: dict[str, Demand],
 ) -> Explanation:
     e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
-    cap = _cap_name(d.capability)
+    cap = capability_words(d.capability)
     missing = d.units_required - covered
     if not cands and not potential:
         e.reasons.append(f"no {cap} has been offered by any nation")
         e.reason_kinds.add("none_offered")
-        e.suggestion = f"seek a new pledge of {_plural(missing, cap)}"
+        e.suggestion = f"seek a new pledge of {counted(missing, cap)}"
         e.changes = ["new pledge"]
         return e
 
@@ -181,16 +169,16 @@ def _explain_one(
             e.reasons.append(f"no {cap} available before {instance.label(first)}")
         else:
             e.reasons.append(
-                f"{_plural(len(early), 'candidate')} arrive only from {instance.label(first)}"
+                f"{counted(len(early), 'candidate')} arrive only from {instance.label(first)}"
             )
     if groups.get("too_late"):
         e.reasons.append(
-            f"{_plural(len(groups['too_late']), 'candidate')}' availability ends before "
+            f"{counted(len(groups['too_late']), 'candidate')}' availability ends before "
             f"{instance.label(d.period)}"
         )
     for party, nations in sorted(veto_by_party.items()):
         k = sum(1 for u in groups["veto"] if u.nation in nations)
-        word = "the candidate is" if k == 1 else f"{_plural(k, 'candidate')} are"
+        word = "the candidate is" if k == 1 else f"{counted(k, 'candidate')} are"
         if k == 2:
             word = "the two candidates are" if n == 2 else "two candidates are"
         e.reasons.append(
@@ -206,7 +194,7 @@ def _explain_one(
         e.reasons.append(f"{who} line of operation {d.line}")
     if groups.get("tour_used"):
         e.reasons.append(
-            f"{_plural(len(groups['tour_used']), 'candidate')} already used their "
+            f"{counted(len(groups['tour_used']), 'candidate')} already used their "
             "deployment-length limit"
         )
     free_eligible = len(groups.get("idle", []))
@@ -220,25 +208,25 @@ def _explain_one(
         e.reason_kinds.add("busy_higher")
     elif busy_higher or busy_other:
         e.reasons.append(
-            f"{_plural(len(busy_higher) + len(busy_other), 'eligible candidate')} are busy "
+            f"{counted(len(busy_higher) + len(busy_other), 'eligible candidate')} are busy "
             "elsewhere in the same period: " + ", ".join((busy_higher + busy_other)[:4])
         )
         e.reason_kinds.add("busy")
     if free_eligible:
         e.reasons.append(
-            f"{_plural(free_eligible, 'eligible unit')} left unused: its objection penalty or a "
+            f"{counted(free_eligible, 'eligible unit')} left unused: its objection penalty or a "
             "composition target outweighs the coverage"
         )
     if eligible == 0 and not groups:
         if in_this:
             e.reasons.append(
-                f"only {_plural(in_this, cap)} can serve here and all are already assigned"
+                f"only {counted(in_this, cap)} can serve here and all are already assigned"
             )
         else:
             e.reasons.append(f"no {cap} can serve here")
     if groups.get("potential"):
         e.reasons.append(
-            f"{_plural(len(groups['potential']), 'further unit')} pledged but not yet firm"
+            f"{counted(len(groups['potential']), 'further unit')} pledged but not yet firm"
         )
     e.reason_kinds |= set(groups)
 
@@ -248,7 +236,7 @@ def _explain_one(
         enough = "" if unlocked >= missing else f" (only {unlocked} of {missing} needed)"
         e.suggestion = (
             " and ".join(e.changes)
-            + f" would make {_plural(unlocked, 'more candidate')} eligible{enough}"
+            + f" would make {counted(unlocked, 'more candidate')} eligible{enough}"
         )
         seen = {frozenset(chosen)}
         for _, cs in change_sets:
@@ -261,7 +249,7 @@ def _explain_one(
             alts = ["; ".join(a) for a in e.alternatives[:3]]
             e.suggestion += " (or: " + " / ".join(alts) + ")"
     elif busy_higher or busy_other:
-        e.suggestion = f"a further {_plural(missing, cap)} (all eligible units are in use)"
+        e.suggestion = f"a further {counted(missing, cap)} (all eligible units are in use)"
         e.changes = ["new pledge"]
     return e
 
@@ -274,9 +262,9 @@ def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibilit
     if b.kind == "line_caveat":
         return f"relax {u.nation}'s caveat on unit {u.id} excluding {b.detail}"
     if b.kind == "too_early":
-        return f"bring unit {u.id} forward by {_plural(b.amount, 'period')}"
+        return f"bring unit {u.id} forward by {counted(b.amount, 'period')}"
     if b.kind == "too_late":
-        return f"extend unit {u.id}'s availability by {_plural(b.amount, 'period')}"
+        return f"extend unit {u.id}'s availability by {counted(b.amount, 'period')}"
     return b.kind
 
 

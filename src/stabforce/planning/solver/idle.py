@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .eligibility import Block, blocks
 from .model import Demand, Instance, Plan, Unit
+from .words import capability_words, plural
 
 KINDS = ("not_required", "excluded", "spare", "tour_used", "not_chosen")
 
@@ -151,8 +152,8 @@ def describe_idle(
     beside a short requirement a deliberate trade-off rather than where the search stopped.
     """
     label = label or (lambda p: f"period {p}")
-    name = name or _cap_name
-    cap = _plural_name(name(e.capability))
+    name = name or capability_words
+    cap = plural(name(e.capability))
     out = []
     for kind, periods in e.periods_by_kind.items():
         when = _span(periods, label)
@@ -193,23 +194,6 @@ def describe_idle(
                 f"optimal, a longer run may use it ({when})"
             )
     return out
-
-
-def _cap_name(capability: str) -> str:
-    """A capability key as words when no display name is given (``mp_coy`` → ``mp company``)."""
-    return capability.replace("_coy", " company").replace("_", " ").replace("-", " ")
-
-
-def _plural_name(text: str) -> str:
-    """``infantry battalions``, ``level-1 medical facilities``, ``staff officers (hq cell)``."""
-    head, sep, tail = text.partition(" (")
-    if head.endswith("s"):
-        plural = head
-    elif head.endswith("y") and head[-2:-1] not in set("aeiou"):
-        plural = head[:-1] + "ies"
-    else:
-        plural = head + "s"
-    return plural + sep + tail
 
 
 def _span(periods: list[int], label) -> str:  # noqa: ANN001
