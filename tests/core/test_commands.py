@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from django.core.management import call_command
@@ -43,26 +46,72 @@ def test_the_secret_key_is_generated_once_and_private(tmp_path):
     assert key_file.read_text() == first
 
 
-def test_demo_builds_once_prints_random_logins_and_is_idempotent(tmp_path):
-    first = run_stabforce("demo", "--no-serve", home=tmp_path)
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    """A home with the demo built once (SQLite), and what the build printed."""
+    home = tmp_path_factory.mktemp("demo-home")
+    first = run_stabforce("demo", "--no-serve", home=home)
     assert first.returncode == 0, first.stderr
-    assert "International Stabilisation Force — Gaza" in first.stdout
-    admin_line = next(
-        line for line in first.stdout.splitlines() if line.strip().startswith("admin")
-    )
+    return home, first.stdout
+
+
+def test_demo_builds_once_prints_random_logins_and_is_idempotent(demo_home):
+    home, first = demo_home
+    assert "International Stabilisation Force — Gaza" in first
+    admin_line = next(line for line in first.splitlines() if line.strip().startswith("admin"))
     password = admin_line.split()[-1]
     assert len(password) >= 12 and password not in {"admin", "password"}
-    second = run_stabforce("demo", "--no-serve", home=tmp_path)
+    second = run_stabforce("demo", "--no-serve", home=home)
     assert second.returncode == 0
     assert "unchanged:" in second.stdout and "created:" not in second.stdout
     assert password not in second.stdout  # printed once, never again
     # The demo includes the plan for 2026-02-20; `plan --json` prints nothing but JSON
     # (HiGHS's banner must not leak onto stdout).
-    assert "plan       Deployment as of 2026-02-20" in first.stdout
+    assert "plan       Deployment as of 2026-02-20" in first
     planned = run_stabforce("plan", "--as-of", "2026-02-20", "--json", "--time-limit", "2",
-                            home=tmp_path)  # fmt: skip
+                            home=home)  # fmt: skip
     answer = json.loads(planned.stdout)
     assert answer["quality"]["checked"] is True and answer["uncovered"]
+
+
+def test_a_plan_run_cut_off_by_a_restart_is_resumed_by_the_next_server(demo_home):
+    home, _ = demo_home
+    database = home / "stabforce.sqlite3"
+    with sqlite3.connect(database) as db:  # the server died while the demo's run was running
+        (run_id,) = db.execute("SELECT id FROM planning_planrun ORDER BY id LIMIT 1").fetchone()
+        db.execute(
+            "UPDATE planning_planrun SET status='running', result=NULL, progress=0.5 WHERE id=?",
+            (run_id,),
+        )
+    port = _free_port()
+    environment = {**os.environ, "STABFORCE_HOME": str(home), "DATABASE_URL": ""}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stabforce.cli", "serve", "--port", str(port)],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        status, result = "running", None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and status != "done":
+            time.sleep(0.5)
+            with sqlite3.connect(database) as db:
+                status, result = db.execute(
+                    "SELECT status, result FROM planning_planrun WHERE id=?", (run_id,)
+                ).fetchone()
+            assert status in {"running", "queued", "done"}, status
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert status == "done", output
+    assert json.loads(result)["quality"]["checked"] is True
+    assert "1 interrupted plan run(s) queued again" in output
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_serve_refuses_a_database_that_is_not_set_up(tmp_path):

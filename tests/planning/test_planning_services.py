@@ -175,6 +175,51 @@ def test_a_run_that_cannot_be_answered_is_marked_failed(gaza, hq, no_connection_
     assert "XYZ" in run.message
 
 
+def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
+    gaza, hq, no_connection_reset, monkeypatch
+):
+    class ThreadThatDies:  # the server stops before the run's thread gets to work
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    queued = services.start_run(hq, scenario, time_limit=2)
+    cut_off = services.start_run(hq, scenario, time_limit=2)
+    PlanRun.objects.filter(pk=cut_off.pk).update(status=PlanRunStatus.RUNNING, progress=0.4)
+
+    assert services.requeue_interrupted_runs() == 1
+    cut_off.refresh_from_db()
+    assert cut_off.status == PlanRunStatus.QUEUED and cut_off.progress == 0.0
+    assert "server restart" in cut_off.message
+
+    assert services.run_queued_runs() == 2
+    for run in (queued, cut_off):
+        run.refresh_from_db()
+        assert run.status == PlanRunStatus.DONE, run.message
+        assert run.result["quality"]["checked"] is True
+    assert services.run_queued_runs() == 0  # claimed runs are never run twice
+
+
+def test_a_run_whose_requester_was_deleted_fails_with_a_reason(gaza, users, no_connection_reset):
+    planner = users["hq"]
+    scenario = services.save_scenario(
+        planner, gaza, name="orphan", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = PlanRun.objects.create(
+        mission=gaza, scenario=scenario, parameters={"time_limit": 2}, releasability="hq"
+    )
+    assert services.run_queued_runs() == 1
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.FAILED
+    assert "no longer exists" in run.message
+
+
 def test_only_planners_save_scenarios(gaza, users):
     for role in ("observer", "lno_pak", "humlo"):
         with pytest.raises(PermissionDenied):
@@ -243,10 +288,10 @@ def test_explanations_read_names_not_keys_in_singular_and_plural():
     text = (
         "seek a new pledge of 3 eod-teams; 2 signals-companies; 1 eod-team; 2 police-trainers "
         "in rafah for demil; lift Israel's veto on PAK; objected to by Israel (TUR); "
-        "relax PAK's caveat on unit pak-troops#1"
+        "relax the caveat of pledge pak-troops (PAK) excluding sector rafah"
     )
     assert services._named(text, built) == (
         "seek a new pledge of 3 EOD teams; 2 signals companies; 1 EOD team; 2 police trainers "
         "in Rafah for Demilitarisation; lift Israel's veto on Pakistan; objected to by Israel "
-        "(Türkiye); relax Pakistan's caveat on unit pak-troops#1"
+        "(Türkiye); relax the caveat of pledge pak-troops (Pakistan) excluding sector Rafah"
     )

@@ -73,6 +73,57 @@ def test_busy_with_higher_priority():
     assert "all eligible candidates are assigned to higher-priority demands" in e.text
 
 
+def test_busy_candidates_are_named_by_pledge_nation_and_place():
+    units = tuple(Unit(f"P3#{i}", "PAK", "inf", pledge_id="P3") for i in (1, 2))
+    inst = Instance(
+        units=units,
+        demands=(
+            Demand("hi", "north", "security", "inf", 0, 2, 5.0),
+            Demand("lo", "south", "security", "inf", 0, 1, 1.0),
+        ),
+    )
+    (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
+    assert "higher-priority demands: 2 units of pledge P3 (PAK) in north, security" in e.text
+    assert "P3#" not in e.text
+
+
+def penalised_case() -> Instance:
+    """One unit whose objection penalty (1,000) outweighs its coverage (100)."""
+    return Instance(
+        units=(Unit("TUR-1", "TUR", "inf"),),
+        demands=(Demand("d", "north", "security", "inf", 0, 1, 1.0),),
+        objections=(Objection("Israel", frozenset({"TUR"}), mode="penalty", weight=1000.0),),
+    )
+
+
+def test_an_idle_unit_is_a_trade_off_only_in_a_proved_optimal_plan():
+    inst = penalised_case()
+    res = solve(inst, solver="highs", time_limit=5)
+    assert res.status == "optimal" and len(res.plan) == 0
+    (proved,) = explain_uncovered(inst, res.plan, proven_optimal=True)
+    assert "in the optimal plan an objection penalty or a composition target outweighs" in (
+        proved.text
+    )
+    (unproved,) = explain_uncovered(inst, res.plan)
+    assert "not proved optimal, a longer run may use it" in unproved.text
+    assert "outweighs" not in unproved.text
+
+
+def test_a_pledge_level_change_unlocks_all_its_units():
+    units = tuple(
+        Unit(f"IDN#{i}", "IDN", "engineer_coy", available_from=2, pledge_id="idn-eng")
+        for i in (1, 2)
+    ) + (Unit("ITA-1", "ITA", "engineer_coy", available_from=3),)
+    inst = Instance(
+        units=units,
+        demands=(Demand("d", "rafah", "reconstruction", "engineer_coy", 0, 2),),
+        periods=4,
+    )
+    (e,) = explain_uncovered(inst, solve(inst, solver="greedy").plan)
+    assert e.changes == ["bring pledge idn-eng forward by 2 periods"]
+    assert "would make 2 more candidates eligible" in e.suggestion
+
+
 def test_lifting_the_veto_covers_the_demand_and_diff_says_so():
     inst = engineer_case()
     before = solve(inst, solver="highs", time_limit=5)

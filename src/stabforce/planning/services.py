@@ -76,8 +76,12 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
     for entry in deployment.values():
         entry["sectors"] = dict(entry["sectors"])
 
+    proven_optimal = result.status == "optimal"
     explanations = solver.explain_uncovered(
-        instance, result.plan, potential_units=built.potential_units
+        instance,
+        result.plan,
+        potential_units=built.potential_units,
+        proven_optimal=proven_optimal,
     )
     return {
         "mission_question": {
@@ -150,7 +154,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             for e in explanations
         ],
         "unused_pledges": [
-            _idle_json(e, built, proven_optimal=result.status == "optimal")
+            _idle_json(e, built, proven_optimal=proven_optimal)
             for e in solver.explain_idle(instance, result.plan)
         ],
     }
@@ -423,7 +427,11 @@ def start_run(
     user, scenario: PlanScenario, *, kind: str = "plan", background: bool = True, **parameters
 ) -> PlanRun:
     """Queue a run of ``scenario``; with ``background`` it runs on a thread and reports
-    progress on the PlanRun row (the page polls it)."""
+    progress on the PlanRun row (the page polls it).
+
+    The row holds everything the run needs, so a run cut off by a server restart is queued
+    again and resumed by the next server (:func:`requeue_interrupted_runs`,
+    :func:`run_queued_runs`)."""
     _check_writer(user)
     run = PlanRun.objects.create(
         mission=scenario.mission,
@@ -434,37 +442,94 @@ def start_run(
         releasability=scenario.releasability,
     )
     if background:
-        thread = threading.Thread(target=_execute_on_thread, args=(run.pk, user.pk), daemon=True)
+        thread = threading.Thread(target=_execute_on_thread, args=(run.pk,), daemon=True)
         transaction.on_commit(thread.start)
     else:
-        _execute(run.pk, user.pk)
+        _execute(run.pk)
         run.refresh_from_db()
     return run
 
 
-def _execute_on_thread(run_id: int, user_id: int) -> None:
+def requeue_interrupted_runs() -> int:
+    """Queue again the runs a stopped server left running (their threads died with it).
+
+    Called once when a server starts, before it serves: nothing is running yet, so every
+    ``running`` row is an orphan. Returns how many were queued again.
+    """
+    return PlanRun.objects.filter(status=PlanRunStatus.RUNNING).update(
+        status=PlanRunStatus.QUEUED,
+        progress=0.0,
+        started_at=None,
+        message="interrupted by a server restart; queued again",
+    )
+
+
+def run_queued_runs() -> int:
+    """Execute every queued run, oldest first; returns how many this caller ran.
+
+    Several server processes may call this at once: each run is claimed atomically
+    (:func:`_claim`), so each runs exactly once.
+    """
+    done = 0
+    for run_id in (
+        PlanRun.objects.filter(status=PlanRunStatus.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    ):
+        if _execute(run_id):
+            done += 1
+    return done
+
+
+def resume_queued_runs_in_background() -> threading.Thread:
+    """:func:`run_queued_runs` on a daemon thread (one per server process)."""
+
+    def work() -> None:
+        close_old_connections()
+        try:
+            run_queued_runs()
+        except Exception:  # the server must start even if a resumed run cannot
+            logger.exception("resuming queued plan runs failed")
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=work, name="stabforce-resume-runs", daemon=True)
+    thread.start()
+    return thread
+
+
+def _execute_on_thread(run_id: int) -> None:
     """A thread has its own database connection: open it fresh and close it when done."""
     close_old_connections()
     try:
-        _execute(run_id, user_id)
+        _execute(run_id)
     finally:
         close_old_connections()
 
 
-def _execute(run_id: int, user_id: int) -> None:
-    from stabforce.core.models import User
+def _claim(run_id: int) -> bool:
+    """Move a queued run to running; False if another thread or process got it first."""
+    return bool(
+        PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
+            status=PlanRunStatus.RUNNING, started_at=timezone.now(), progress=0.0
+        )
+    )
 
-    run = PlanRun.objects.select_related("scenario", "mission").get(pk=run_id)
-    user = User.objects.get(pk=user_id)
+
+def _execute(run_id: int) -> bool:
+    """Claim and execute one queued run as the user who requested it; False if not claimed."""
+    if not _claim(run_id):
+        return False
+    run = PlanRun.objects.select_related("scenario", "mission", "requested_by").get(pk=run_id)
+    user = run.requested_by
     scenario = run.scenario
 
     def report(fraction: float, message: str) -> None:
         PlanRun.objects.filter(pk=run_id).update(progress=round(fraction, 3), message=message)
 
-    PlanRun.objects.filter(pk=run_id).update(
-        status=PlanRunStatus.RUNNING, started_at=timezone.now(), progress=0.0
-    )
     try:
+        if user is None:
+            raise PlanningInputError("the user who requested this run no longer exists")
         params = dict(run.parameters)
         if run.kind == "sweep":
             result = sweep_answer(
@@ -507,12 +572,16 @@ def _execute(run_id: int, user_id: int) -> None:
             message=f"internal error: {exc}",
             finished_at=timezone.now(),
         )
+    return True
 
 
 __all__ = [
     "FORCE_WIDE",
     "diff_answers",
     "plan_answer",
+    "requeue_interrupted_runs",
+    "resume_queued_runs_in_background",
+    "run_queued_runs",
     "save_scenario",
     "start_run",
     "sweep_answer",

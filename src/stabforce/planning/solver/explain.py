@@ -56,8 +56,15 @@ def explain_uncovered(
     plan: Plan,
     potential_units: Iterable[Unit] = (),
     period_labels: Sequence[str] | None = None,
+    *,
+    proven_optimal: bool = False,
 ) -> list[Explanation]:
-    """One :class:`Explanation` for every demand the plan does not fully cover."""
+    """One :class:`Explanation` for every demand the plan does not fully cover.
+
+    ``proven_optimal`` says whether ``plan`` is proved optimal: only then is an eligible unit
+    left idle beside a short demand a trade-off (objection penalty, composition target) rather
+    than where the search stopped.
+    """
     if period_labels is not None:
         instance = instance.with_(period_labels=tuple(period_labels))
     demands = instance.demand_map()
@@ -93,6 +100,7 @@ def explain_uncovered(
                 assigned_at,
                 periods_used,
                 demands,
+                proven_optimal,
             )
         )
     return out
@@ -107,6 +115,7 @@ def _explain_one(
     assigned_at: dict[tuple[str, int], str],
     periods_used: dict[str, int],
     demands: dict[str, Demand],
+    proven_optimal: bool,
 ) -> Explanation:
     e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
     cap = capability_words(d.capability)
@@ -121,8 +130,8 @@ def _explain_one(
     groups: dict[str, list[Unit]] = defaultdict(list)
     veto_by_party: dict[str, set[str]] = defaultdict(set)
     change_sets: list[tuple[Unit, frozenset[str]]] = []
-    busy_higher: list[str] = []
-    busy_other: list[str] = []
+    busy_higher: list[tuple[Unit, Demand]] = []
+    busy_other: list[tuple[Unit, Demand]] = []
     in_this = 0
     for u in cands:
         bs = [b for b in blocks(u, d, instance) if b.kind != "capability"]
@@ -137,10 +146,7 @@ def _explain_one(
         if other is not None:
             od = demands[other]
             if not bs:
-                if od.priority > d.priority:
-                    busy_higher.append(f"{u.id} (in {od.sector}, {od.line})")
-                else:
-                    busy_other.append(f"{u.id} (in {od.sector}, {od.line})")
+                (busy_higher if od.priority > d.priority else busy_other).append((u, od))
             continue
         if (
             not bs
@@ -148,7 +154,7 @@ def _explain_one(
             and (periods_used.get(u.id, 0) >= u.max_deployment_periods)
         ):
             groups["tour_used"].append(u)
-            change_sets.append((u, frozenset({f"extend unit {u.id}'s tour limit"})))
+            change_sets.append((u, frozenset({f"extend {_subject(u)}'s tour limit"})))
             continue
         if bs:
             change_sets.append((u, frozenset(_change(instance, u, b) for b in bs)))
@@ -202,21 +208,27 @@ def _explain_one(
     if busy_higher and not busy_other and not free_eligible:
         e.reasons.append(
             "all eligible candidates are assigned to higher-priority demands: "
-            + ", ".join(busy_higher[:4])
-            + (" ..." if len(busy_higher) > 4 else "")
+            + _where_busy(busy_higher)
         )
         e.reason_kinds.add("busy_higher")
     elif busy_higher or busy_other:
+        busy = len(busy_higher) + len(busy_other)
         e.reasons.append(
-            f"{counted(len(busy_higher) + len(busy_other), 'eligible candidate')} are busy "
-            "elsewhere in the same period: " + ", ".join((busy_higher + busy_other)[:4])
+            f"{counted(busy, 'eligible candidate')} {'is' if busy == 1 else 'are'} busy "
+            "elsewhere in the same period: " + _where_busy(busy_higher + busy_other)
         )
         e.reason_kinds.add("busy")
     if free_eligible:
-        e.reasons.append(
-            f"{counted(free_eligible, 'eligible unit')} left unused: its objection penalty or a "
-            "composition target outweighs the coverage"
-        )
+        if proven_optimal:
+            e.reasons.append(
+                f"{counted(free_eligible, 'eligible unit')} left unused: in the optimal plan an "
+                "objection penalty or a composition target outweighs the coverage"
+            )
+        else:
+            e.reasons.append(
+                f"{counted(free_eligible, 'eligible unit')} not placed here: the plan is not "
+                "proved optimal, a longer run may use " + ("it" if free_eligible == 1 else "them")
+            )
     if eligible == 0 and not groups:
         if in_this:
             e.reasons.append(
@@ -254,17 +266,35 @@ def _explain_one(
     return e
 
 
+def _subject(u: Unit) -> str:
+    """What a change applies to: caveats, dates and tours are set per pledge, so changing one
+    applies to all of its units (and the smallest-change search counts them together)."""
+    return f"pledge {u.pledge_id}" if u.pledge_id else f"unit {u.id}"
+
+
+def _where_busy(busy: list[tuple[Unit, Demand]], limit: int = 4) -> str:
+    """``2 units of pledge P3 (PAK) in north, security; unit U1 (IDN) in south, aid ...``"""
+    groups: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for u, od in busy:
+        groups[(_subject(u), u.nation, od.sector, od.line)] += 1
+    parts = []
+    for (subject, nation, sector, line), n in list(groups.items())[:limit]:
+        head = subject if n == 1 else f"{n} units of {subject}"
+        parts.append(f"{head} ({nation}) in {sector}, {line}")
+    return "; ".join(parts) + (" ..." if len(groups) > limit else "")
+
+
 def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibility.Block
     if b.kind == "veto":
         return f"lift {b.detail}'s veto on {u.nation}"
     if b.kind == "sector_caveat":
-        return f"relax {u.nation}'s caveat on unit {u.id} excluding sector {b.detail}"
+        return f"relax the caveat of {_subject(u)} ({u.nation}) excluding sector {b.detail}"
     if b.kind == "line_caveat":
-        return f"relax {u.nation}'s caveat on unit {u.id} excluding {b.detail}"
+        return f"relax the caveat of {_subject(u)} ({u.nation}) excluding {b.detail}"
     if b.kind == "too_early":
-        return f"bring unit {u.id} forward by {counted(b.amount, 'period')}"
+        return f"bring {_subject(u)} forward by {counted(b.amount, 'period')}"
     if b.kind == "too_late":
-        return f"extend unit {u.id}'s availability by {counted(b.amount, 'period')}"
+        return f"extend {_subject(u)}'s availability by {counted(b.amount, 'period')}"
     return b.kind
 
 

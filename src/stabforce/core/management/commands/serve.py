@@ -26,12 +26,13 @@ class Command(BaseCommand):
                 "`stabforce demo --no-serve` to build the demo mission."
             )
         call_command("collectstatic", interactive=False, verbosity=0)
-        from stabforce.planning.models import PlanRun
+        from stabforce.planning.services import requeue_interrupted_runs
 
-        # Plan runs live on threads of the previous server process; they did not survive it.
-        PlanRun.objects.filter(status__in=["queued", "running"]).update(
-            status="failed", message="interrupted: the server restarted before the run finished"
-        )
+        # Plan runs execute on threads of the server process; those of a previous server died
+        # with it. Queue them again: the workers resume them (see _resume_plan_runs).
+        requeued = requeue_interrupted_runs()
+        if requeued:
+            self.stdout.write(f"{requeued} interrupted plan run(s) queued again")
         connection.close()  # never share a connection across the forked workers
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"stabforce serving on http://{bind}/  (Ctrl-C stops)")
@@ -50,8 +51,19 @@ class Command(BaseCommand):
                 "proc_name": "stabforce",
                 "limit_request_line": 8190,
                 "limit_request_fields": 100,
+                "post_worker_init": _resume_plan_runs,
             }
         ).run()
+
+
+def _resume_plan_runs(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+    """In each worker, once it is ready: execute queued plan runs left by a previous server.
+
+    Workers race for them; each run is claimed atomically, so each runs once.
+    """
+    from stabforce.planning.services import resume_queued_runs_in_background
+
+    resume_queued_runs_in_background()
 
 
 class _GunicornServer(BaseApplication):
