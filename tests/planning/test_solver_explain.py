@@ -51,7 +51,7 @@ def test_no_unit_available_in_time_and_pledge_conversion():
     )
     potential = [Unit("MAR-E1", "MAR", "engineer_coy", pledge_id="P9", status="considering")]
     (e,) = explain_uncovered(inst, solve(inst, solver="greedy").plan, potential, LABELS)
-    assert "no engineer company available before period 3 (2026-04)" in e.text
+    assert "No engineer company available before period 3 (2026-04)" in e.text
     # two single changes would do; both are offered
     options = [e.changes] + e.alternatives
     assert ["convert pledge P9 (considering)"] in options
@@ -70,7 +70,7 @@ def test_busy_with_higher_priority():
     res = solve(inst, solver="highs", time_limit=5)
     (e,) = explain_uncovered(inst, res.plan)
     assert e.demand_id == "lo"
-    assert "all eligible candidates are assigned to higher-priority demands" in e.text
+    assert "All eligible candidates are assigned to higher-priority demands" in e.text
 
 
 def test_busy_candidates_are_named_by_pledge_nation_and_place():
@@ -85,6 +85,26 @@ def test_busy_candidates_are_named_by_pledge_nation_and_place():
     (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
     assert "higher-priority demands: 2 units of pledge P3 (PAK) in north, security" in e.text
     assert "P3#" not in e.text
+
+
+def test_wording_for_one_vetoed_nation_and_a_demand_its_only_unit_already_serves():
+    inst = Instance(
+        units=(Unit("TUR-1", "TUR", "inf"), Unit("IDN-1", "IDN", "inf")),
+        demands=(Demand("d", "north", "security", "inf", 0, 3),),
+        objections=(Objection("Israel", frozenset({"TUR"})),),
+    )
+    (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
+    assert e.text.startswith("inf for security in sector north, period 0: 2 of 3 uncovered. ")
+    assert "The candidate is from a nation objected to by Israel (TUR)" in e.text
+
+
+def test_a_demand_whose_eligible_units_all_serve_it_says_so():
+    inst = Instance(
+        units=(Unit("IDN-1", "IDN", "inf"), Unit("IDN-2", "IDN", "inf")),
+        demands=(Demand("d", "north", "security", "inf", 0, 5),),
+    )
+    (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
+    assert "All 2 eligible units are already assigned here" in e.text
 
 
 def penalised_case() -> Instance:

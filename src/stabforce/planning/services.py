@@ -223,7 +223,7 @@ def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:
         f"{capability} for {line} in {sector}, {period}: {explanation.missing} of "
         f"{explanation.required} uncovered"
     )
-    text = f"{head}. {_named('; '.join(explanation.reasons), built)}."
+    text = f"{head}. {solver_words.sentence(_named('; '.join(explanation.reasons), built))}."
     if explanation.suggestion:
         text += f" Smallest change: {_named(explanation.suggestion, built)}."
     return text

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .eligibility import blocks
 from .model import Demand, Instance, Plan, Unit
-from .words import capability_words, counted
+from .words import capability_words, counted, sentence
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Explanation:
             f"{self.capability} for {self.line} in sector {self.sector}, period {self.period}: "
             f"{self.missing} of {self.required} uncovered"
         )
-        body = "; ".join(self.reasons)
+        body = sentence("; ".join(self.reasons))
         tail = f" Smallest change: {self.suggestion}." if self.suggestion else ""
         return f"{head}. {body}.{tail}"
 
@@ -187,8 +187,9 @@ def _explain_one(
         word = "the candidate is" if k == 1 else f"{counted(k, 'candidate')} are"
         if k == 2:
             word = "the two candidates are" if n == 2 else "two candidates are"
+        whose = "a nation" if len(nations) == 1 else "nations"
         e.reasons.append(
-            f"{word} from nations objected to by {party} ({', '.join(sorted(nations))})"
+            f"{word} from {whose} objected to by {party} ({', '.join(sorted(nations))})"
         )
     if groups.get("sector_caveat"):
         k = len(groups["sector_caveat"])
@@ -232,7 +233,9 @@ def _explain_one(
     if eligible == 0 and not groups:
         if in_this:
             e.reasons.append(
-                f"only {counted(in_this, cap)} can serve here and all are already assigned"
+                "the only eligible unit is already assigned here"
+                if in_this == 1
+                else f"all {in_this} eligible units are already assigned here"
             )
         else:
             e.reasons.append(f"no {cap} can serve here")
@@ -245,7 +248,7 @@ def _explain_one(
     chosen, unlocked = _smallest_change(change_sets, missing)
     if chosen:
         e.changes = sorted(chosen)
-        enough = "" if unlocked >= missing else f" (only {unlocked} of {missing} needed)"
+        enough = "" if unlocked >= missing else f" ({missing} needed)"
         e.suggestion = (
             " and ".join(e.changes)
             + f" would make {counted(unlocked, 'more candidate')} eligible{enough}"

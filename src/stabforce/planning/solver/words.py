@@ -27,3 +27,8 @@ def counted(n: int, word: str) -> str:
 def capability_words(capability: str) -> str:
     """A capability key as words when no display name is known (``mp_coy`` → ``mp company``)."""
     return capability.replace("_coy", " company").replace("_", " ")
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (``only 1 ...`` → ``Only 1 ...``)."""
+    return text[:1].upper() + text[1:]
