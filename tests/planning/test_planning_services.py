@@ -101,12 +101,60 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
     assert withdrawn["size"]["covered_unit_months"] < base["size"]["covered_unit_months"]
 
 
-@pytest.mark.parametrize("what_if", ["explode=PAK", "withdraw", "withdraw=XYZ", "slip=IDN:x"])
-def test_a_bad_what_if_names_the_field(gaza, hq, what_if):
+@pytest.mark.parametrize(
+    ("what_if", "says"),
+    [
+        ("explode=PAK", "unknown kind"),
+        ("withdraw", "expected KIND=VALUE"),
+        ("withdraw=XYZ", "XYZ has no pledges"),
+        ("slip=IDN:x", "expected ISO3:MONTHS"),
+        ("slip=XYZ:2", "XYZ has no counted units"),
+        ("slip=KAZ:999", "beyond the 12-month horizon"),
+        ("object=Nobody:KAZ", "'Nobody' is not a party of this mission (parties: "),
+        ("object=Israel:XYZ", "XYZ has no pledges"),
+        ("object=Israel", "expected PARTY:ISO3"),
+        ("lift_objection=Nobody", "no objection by a party 'Nobody' here"),
+        ("lift_objection=Israel:KAZ", "Israel does not object to Kazakhstan"),
+    ],
+)
+def test_a_bad_what_if_names_the_field_and_the_problem(gaza, hq, what_if, says):
     with pytest.raises(PlanningInputError) as caught:
         plan(hq, gaza, what_ifs=[what_if])
     assert caught.value.field == "what_if"
     assert what_if.split("=")[0] in caught.value.message
+    assert says in caught.value.message
+
+
+def test_an_objection_what_if_names_a_real_party_and_follows_its_consent_rule(gaza, hq):
+    base = plan(hq, gaza)["size"]["covered_unit_months"]
+    vetoed = plan(hq, gaza, what_ifs=["object=israel:KAZ"])  # party name in any case
+    assert vetoed["mission_question"]["what_ifs"] == ["Israel objects to Kazakhstan"]
+    assert "KAZ" not in {entry["nation"] for entry in vetoed["deployment"]}
+    assert vetoed["size"]["covered_unit_months"] < base
+    lifted = plan(hq, gaza, what_ifs=["object=ISR:KAZ", "lift_objection=Israel:KAZ"])
+    assert lifted["size"]["covered_unit_months"] == base  # the same party, by its code
+    # Hamas's consent is not required: its objection costs a penalty, never a veto
+    penalised = plan(hq, gaza, what_ifs=["object=Hamas:KAZ"])
+    (said,) = penalised["mission_question"]["what_ifs"]
+    assert said.startswith("Hamas objects to Kazakhstan (a penalty of ")
+    assert "KAZ" in {entry["nation"] for entry in penalised["deployment"]}
+
+
+def test_withdrawing_a_nation_whose_pledges_are_not_counted_says_it_changes_nothing(gaza, hq):
+    answer = plan(hq, gaza, what_ifs=["withdraw=PAK"])  # Pakistan is only considering
+    assert answer["mission_question"]["what_ifs"] == [
+        "Pakistan withdraws (none of its pledges was counted: no effect on the plan)"
+    ]
+
+
+def test_a_question_with_nothing_to_plan_is_refused(gaza, hq):
+    with pytest.raises(PlanningInputError) as caught:
+        services.plan_answer(hq, gaza, dt.date(1900, 1, 1), time_limit=1)
+    assert caught.value.field == "as_of"
+    assert "nothing to plan" in caught.value.message and "1900-01" in caught.value.message
+    with pytest.raises(PlanningInputError) as caught:
+        services.plan_answer(hq, gaza, AS_OF, months=0, time_limit=1)
+    assert caught.value.field == "months"
 
 
 def test_bad_statuses_and_time_limits_name_their_fields(gaza, hq):

@@ -8,8 +8,11 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import formats, translation
 
+from stabforce.core.views import mission_today
 from stabforce.planning import presenters, services
 from stabforce.planning.building import DEFAULT_STATUSES
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
@@ -97,6 +100,70 @@ def test_the_scenario_list_is_for_mission_members_and_the_form_for_planners(clie
     assert client.get(url).status_code == 404
 
 
+def date_input_value(response) -> str:
+    """The value the as-of date picker shows (and submits unless the user changes it)."""
+    match = re.search(r'<input type="date" name="as_of" value="([^"]*)"', response.content.decode())
+    assert match, "no as-of date input"
+    return match.group(1)
+
+
+def checked_statuses(response) -> set[str]:
+    body = response.content.decode()
+    return set(
+        re.findall(r'<input type="checkbox" name="statuses" value="(\w+)"[^>]*checked', body)
+    )
+
+
+def test_the_date_picker_shows_an_iso_date_and_accepts_its_own_default(hq_client, gaza):
+    url = reverse("planning:scenario_list", args=[gaza.slug])
+    response = hq_client.get(url)
+    default = date_input_value(response)
+    # An HTML date input reads only YYYY-MM-DD; anything else shows (and submits) as blank.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", default), default
+    assert default == mission_today(gaza).isoformat()
+    with translation.override(settings.LANGUAGE_CODE):  # en-gb: the locale's own is dd/mm/yyyy
+        assert formats.localize_input(mission_today(gaza)) != default
+    response = new_plan(hq_client, gaza, as_of=default)  # the run is queued, never started
+    assert response.status_code == 302, text(response)
+    assert PlanScenario.objects.get().as_of.isoformat() == default
+    # A form shown again with errors keeps the date in the same format.
+    response = new_plan(hq_client, gaza, as_of=AS_OF, statuses=[])
+    assert date_input_value(response) == AS_OF
+
+
+def test_a_new_what_if_starts_from_its_bases_date_and_pledges(hq_client, gaza, users):
+    statuses = [*DEFAULT_STATUSES, "considering"]
+    base = services.save_scenario(
+        users["hq"], gaza, name="base", as_of="2026-03-15", statuses=statuses,
+        what_ifs=["slip=KAZ:1"],
+    )  # fmt: skip
+    detail = hq_client.get(reverse("planning:scenario_detail", args=[base.pk]))
+    link = re.search(
+        r'href="([^"]*\?base=\d+)[^"]*">New what-if based on this', detail.content.decode()
+    )
+    assert link, "no what-if link"
+    response = hq_client.get(link.group(1))
+    assert date_input_value(response) == "2026-03-15"
+    assert checked_statuses(response) == set(statuses)
+    assert re.search(rf'<option value="{base.pk}" selected>', response.content.decode())
+    assert re.search(r"<textarea[^>]*>\s*slip=KAZ:1</textarea>", response.content.decode())
+
+    # Submitting it as shown, with a what-if, asks the base's question with that change.
+    shown = {"as_of": date_input_value(response), "statuses": sorted(checked_statuses(response))}
+    response = new_plan(hq_client, gaza, what_ifs="withdraw=KAZ", base=base.pk, **shown)
+    assert response.status_code == 302, text(response)
+    what_if = PlanScenario.objects.get(base=base)
+    assert what_if.as_of.isoformat() == "2026-03-15" and set(what_if.statuses) == set(statuses)
+
+    # A base the user cannot use (none such, or not an id) leaves the defaults: today.
+    url = reverse("planning:scenario_list", args=[gaza.slug])
+    for junk in ("999999", "abc", "9" * 40, "١٢"):
+        response = hq_client.get(url, {"base": junk})
+        assert response.status_code == 200, junk
+        assert date_input_value(response) == mission_today(gaza).isoformat(), junk
+        assert checked_statuses(response) == set(DEFAULT_STATUSES), junk
+
+
 def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_runs):
     with inline_runs():
         response = new_plan(hq_client, gaza, name="Demo plan")
@@ -136,7 +203,7 @@ def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):
     page = text(response)
     assert "Line 2:" in page and "unknown kind" in page
     response = new_plan(hq_client, gaza, what_ifs="withdraw=XYZ")
-    assert "Line 1:" in text(response) and "no units of XYZ" in text(response)
+    assert "Line 1:" in text(response) and "XYZ has no pledges in this question" in text(response)
     response = new_plan(hq_client, gaza, statuses=[])
     assert "Count at least one pledge status" in text(response)
     response = new_plan(hq_client, gaza, time_limit="0")

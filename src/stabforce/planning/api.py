@@ -32,12 +32,17 @@ from stabforce.core.api import (
 )
 from stabforce.core.api_auth import auth_user
 from stabforce.planning import building, services
+from stabforce.planning.forms import (
+    DEFAULT_SAMPLES,
+    DEFAULT_TIME_LIMIT,
+    MAX_SAMPLES,
+    MAX_TIME_LIMIT,
+    MIN_SAMPLES,
+    MIN_TIME_LIMIT,
+)
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
 
 router = Router(tags=["planning"])
-
-#: Largest Monte Carlo sweep the API starts (the CLI can go further, on a Dask cluster).
-MAX_SAMPLES = 100_000
 
 PledgeStatus = Literal["deployed", "committed", "offered", "considering", "interest"]
 SolverName = Literal["auto", "highs", "cpsat", "cbc", "greedy"]
@@ -63,12 +68,13 @@ class ScenarioIn(Schema):
 
 
 class RunIn(Schema):
-    """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples)."""
+    """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples). The
+    bounds are the web form's (``planning.forms``); a value outside them is a 422."""
 
     kind: Literal["plan", "sweep"] = "plan"
-    time_limit: float = Field(10.0, ge=0.1, le=3600)
+    time_limit: float = Field(DEFAULT_TIME_LIMIT, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT)
     solver: SolverName = "auto"
-    samples: int = Field(200, ge=1, le=MAX_SAMPLES)
+    samples: int = Field(DEFAULT_SAMPLES, ge=MIN_SAMPLES, le=MAX_SAMPLES)
 
 
 class RunSummary(Schema):
@@ -307,7 +313,8 @@ def get_scenario(request: HttpRequest, id: RecordId):
 def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     """Answer the scenario on a background thread: a plan (``time_limit``, ``solver``) or a
     Monte Carlo sweep (``samples``). Answers 202 with the run, ``status: queued``; poll
-    GET /runs/{id} until ``done`` or ``failed``."""
+    GET /runs/{id} until ``done`` or ``failed``. ``time_limit`` and ``samples`` have the web
+    form's bounds (the schema's minimum and maximum); outside them is a 422 naming the field."""
     user = auth_user(request)
     scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
     _require_planner(user)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from stabforce.core.models import LineOfOperation, Mission, Sector
+from stabforce.core.models import LineOfOperation, Mission, Party, Sector
 from stabforce.forcegen.choices import CaveatKind
 from stabforce.forcegen.models import Caveat, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
@@ -51,6 +51,29 @@ class BuiltInstance:
     nation_names: dict[str, str]
     pledge_labels: dict[str, str] = field(default_factory=dict)
     applied_what_ifs: list[str] = field(default_factory=list)
+    # What an ``object=`` what-if needs to add an objection as the register would
+    parties: list[PartyRef] = field(default_factory=list)
+    objection_mode: str = "veto"
+    objection_penalty: float = 0.0
+
+    def party(self, text: str) -> PartyRef | None:
+        """The mission's party called ``text`` (name, key or nation code; any case)."""
+        wanted = text.strip().casefold()
+        for party in self.parties:
+            if wanted in {party.name.casefold(), party.key.casefold(), party.iso3.casefold()}:
+                return party
+        return None
+
+    def nation_name(self, code: str) -> str:
+        return self.nation_names.get(code, code)
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    name: str
+    key: str
+    iso3: str  # "" when the party is not a state
+    consent_required: bool
 
 
 def month_starts(first: dt.date, months: int) -> list[dt.date]:
@@ -93,7 +116,7 @@ def build_instance(
             "statuses",
         )
     config = settings_for(mission)
-    months = months or config.horizon_months
+    months = config.horizon_months if months is None else months
     if not 1 <= months <= 36:
         raise PlanningInputError("the horizon must be 1 to 36 months", "months")
     starts = month_starts(horizon_start or as_of, months)
@@ -131,6 +154,13 @@ def build_instance(
                     priority=PRIORITY_WEIGHT.get(requirement.priority, 1.0),
                 )
             )
+
+    if not demands:
+        raise PlanningInputError(
+            f"nothing to plan: no requirement of {mission.name} is needed between "
+            f"{starts[0]:%Y-%m} and {starts[-1]:%Y-%m}; choose another as-of date or horizon",
+            "as_of",
+        )
 
     pledges = list(pledges_as_of(user, mission, as_of))
     caveats = defaultdict(list)
@@ -207,6 +237,12 @@ def build_instance(
         solver.Nation(iso3=nation.iso3, groups=groups.get(nation.pk, frozenset()), name=nation.name)
         for nation in Nation.objects.filter(iso3__in=involved)
     ]
+    parties = [
+        PartyRef(name, key, iso3 or "", consent)
+        for name, key, iso3, consent in Party.objects.visible_to(user)
+        .filter(mission=mission)
+        .values_list("name", "key", "nation__iso3", "consent_required")
+    ]
     composition = ()
     if config.composition_group and config.composition_min_share > 0:
         composition = (
@@ -242,6 +278,9 @@ def build_instance(
         capability_names=capability_names,
         nation_names=nation_names,
         pledge_labels=labels,
+        parties=parties,
+        objection_mode=mode,
+        objection_penalty=config.objection_penalty,
     )
 
 
@@ -287,11 +326,20 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     for kind, value in what_ifs:
         if kind == "withdraw":
             code = value.upper()
-            if not any(u.nation == code for u in instance.units + tuple(potential)):
-                raise PlanningInputError(f"withdraw={value}: no units of {code}", "what_if")
+            units_of = [u for u in instance.units if u.nation == code]
+            pending = [u for u in potential if u.nation == code]
+            if not units_of and not pending:
+                raise PlanningInputError(
+                    f"withdraw={value}: {built.nation_name(code)} has no pledges in this "
+                    "question (unknown nation, or already withdrawn)",
+                    "what_if",
+                )
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
-            applied.append(f"{built.nation_names.get(code, code)} withdraws")
+            applied.append(
+                f"{built.nation_name(code)} withdraws"
+                + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
+            )
         elif kind in {"remove_pledge", "add_pledge"}:
             pool = instance.units if kind == "remove_pledge" else tuple(potential)
             chosen = [u for u in pool if u.pledge_id == value]
@@ -307,29 +355,83 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 potential = [u for u in potential if u.pledge_id != value]
                 applied.append(f"pledge {value} counted")
         elif kind == "lift_objection":
-            party, _, nation = value.partition(":")
-            if not any(o.party == party for o in instance.objections):
+            name, _, nation = value.partition(":")
+            party = built.party(name)
+            objecting = {o.party for o in instance.objections}
+            if party is None or party.name not in objecting:
+                known = ", ".join(sorted(objecting)) or "none"
                 raise PlanningInputError(
-                    f"lift_objection={value}: {party} objects to nobody", "what_if"
+                    f"lift_objection={value}: no objection by a party {name!r} here "
+                    f"(parties objecting: {known})",
+                    "what_if",
                 )
-            instance = solver.lift_objection(instance, party, nation.upper() or None)
-            applied.append(f"{party} lifts its objection" + (f" to {nation}" if nation else "s"))
+            code = nation.upper() or None
+            if code and not any(
+                o.party == party.name and code in o.nations for o in instance.objections
+            ):
+                raise PlanningInputError(
+                    f"lift_objection={value}: {party.name} does not object to "
+                    f"{built.nation_name(code)}",
+                    "what_if",
+                )
+            instance = solver.lift_objection(instance, party.name, code)
+            applied.append(
+                f"{party.name} lifts its objection"
+                + (f" to {built.nation_name(code)}" if code else "s")
+            )
         elif kind == "object":
-            party, _, nation = value.partition(":")
+            name, _, nation = value.partition(":")
             if not nation:
                 raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
-            current = next((o for o in instance.objections if o.party == party), None)
+            party = built.party(name)
+            if party is None:
+                known = ", ".join(sorted(p.name for p in built.parties)) or "none"
+                raise PlanningInputError(
+                    f"object={value}: {name!r} is not a party of this mission (parties: {known})",
+                    "what_if",
+                )
+            code = nation.upper()
+            if not any(u.nation == code for u in instance.units + tuple(potential)):
+                raise PlanningInputError(
+                    f"object={value}: {built.nation_name(code)} has no pledges in this question",
+                    "what_if",
+                )
+            current = next((o for o in instance.objections if o.party == party.name), None)
             nations = set(current.nations) if current else set()
-            instance = solver.set_objection(instance, party, nations | {nation.upper()})
-            applied.append(f"{party} objects to {nation.upper()}")
+            # as the register would: a veto only from a party whose consent is required
+            instance = solver.set_objection(
+                instance,
+                party.name,
+                nations | {code},
+                mode=built.objection_mode,
+                weight=built.objection_penalty,
+                consent_required=party.consent_required,
+            )
+            hard = built.objection_mode == "veto" and party.consent_required
+            applied.append(
+                f"{party.name} objects to {built.nation_name(code)}"
+                + ("" if hard else f" (a penalty of {built.objection_penalty:g} per unit-month)")
+            )
         elif kind == "slip":
             nation, _, months = value.partition(":")
             try:
                 shift = int(months)
             except ValueError:
                 raise PlanningInputError(f"slip={value}: expected ISO3:MONTHS", "what_if") from None
-            instance = solver.slip_availability(instance, shift, nation=nation.upper())
-            applied.append(f"{nation.upper()} arrives {shift:+d} months")
+            code = nation.upper()
+            if not any(u.nation == code for u in instance.units):
+                raise PlanningInputError(
+                    f"slip={value}: {built.nation_name(code)} has no counted units to slip",
+                    "what_if",
+                )
+            if abs(shift) > instance.periods:
+                raise PlanningInputError(
+                    f"slip={value}: a slip of {shift} months is beyond the "
+                    f"{instance.periods}-month horizon",
+                    "what_if",
+                )
+            instance = solver.slip_availability(instance, shift, nation=code)
+            applied.append(f"{built.nation_name(code)} arrives {shift:+d} months")
     return BuiltInstance(
         **{
             **built.__dict__,

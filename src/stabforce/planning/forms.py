@@ -17,9 +17,23 @@ STATUS_LABELS = {
     "considering": "Considering",
     "interest": "Interest expressed",
 }
-#: The UI's ceiling on Monte Carlo samples (the API and the CLI allow more).
-MAX_UI_SAMPLES = 5000
+#: Bounds on a run's parameters, the same for the web forms and the API (planning.api reads
+#: them from here; only the CLI, run by an operator, may go further).
+MIN_TIME_LIMIT = 0.5
+MAX_TIME_LIMIT = 600
+DEFAULT_TIME_LIMIT = 10
+MIN_SAMPLES = 1
+MAX_SAMPLES = 5000
+DEFAULT_SAMPLES = 200
 DEMO_AS_OF = "2026-02-20"
+#: An HTML date input reads and writes only ISO dates, whatever the active locale.
+ISO_DATE = "%Y-%m-%d"
+
+
+def iso_date_input() -> forms.DateInput:
+    """A browser date picker: renders ``YYYY-MM-DD`` (not the locale's format, e.g. en-gb's
+    dd/mm/yyyy, which a date input shows as blank and submits as nothing)."""
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
 
 
 def what_if_help() -> str:
@@ -41,8 +55,8 @@ class ScenarioForm(forms.Form):
     )  # fmt: skip
     as_of = forms.DateField(
         label="As of",
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=[ISO_DATE],
+        widget=iso_date_input(),
         error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-02-20."},
         help_text=f"The register as it stood on this date. The demo plan is as of {DEMO_AS_OF}.",
     )
@@ -68,8 +82,8 @@ class ScenarioForm(forms.Form):
         help_text="The run page shows how this answer differs from the base's latest plan.",
     )
     time_limit = forms.FloatField(
-        label="Time limit (s)", min_value=0.5, max_value=600, initial=10,
-        help_text="The solver stops here and reports the proven gap.",
+        label="Time limit (s)", min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT,
+        initial=DEFAULT_TIME_LIMIT, help_text="The solver stops here and reports the proven gap.",
     )  # fmt: skip
     solver = forms.ChoiceField(
         choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
@@ -127,15 +141,18 @@ class SweepForm(forms.Form):
     """A Monte Carlo sweep over pledge conversion for a saved scenario."""
 
     samples = forms.IntegerField(
-        min_value=1, max_value=MAX_UI_SAMPLES, initial=200,
-        help_text=f"Each sample draws which pledges convert, then re-plans (≤ {MAX_UI_SAMPLES}).",
+        min_value=MIN_SAMPLES, max_value=MAX_SAMPLES, initial=DEFAULT_SAMPLES,
+        help_text=f"Each sample draws which pledges convert, then re-plans (≤ {MAX_SAMPLES}).",
     )  # fmt: skip
 
 
 class RerunForm(forms.Form):
     """Answer a saved scenario again (a different time limit or solver)."""
 
-    time_limit = forms.FloatField(label="Time limit (s)", min_value=0.5, max_value=600, initial=10)
+    time_limit = forms.FloatField(
+        label="Time limit (s)", min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT,
+        initial=DEFAULT_TIME_LIMIT,
+    )  # fmt: skip
     solver = forms.ChoiceField(
         choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
         initial="auto",

@@ -103,11 +103,25 @@ class ScenarioListView(PlanningPageMixin, TemplateView):
     def scenarios(self):
         return visible_scenarios(self.request.user, self.mission)
 
+    def base_from_query(self) -> PlanScenario | None:
+        """``?base=<id>`` ("New what-if based on this"): that scenario if the user may see it."""
+        base = self.request.GET.get("base", "")
+        if not (base.isascii() and base.isdigit() and len(base) <= 18):
+            return None
+        return self.scenarios().filter(pk=int(base)).first()
+
     def make_form(self, data=None) -> ScenarioForm:
-        initial = {"as_of": mission_today(self.mission)}
-        base = self.request.GET.get("base")
-        if base and base.isdigit():
-            initial["base"] = base
+        initial: dict[str, Any] = {"as_of": mission_today(self.mission)}
+        base = self.base_from_query() if data is None else None
+        if base is not None:
+            # A what-if asks the base's question with a change: same date, same pledges, the
+            # base's own what-ifs to add to.
+            initial.update(
+                base=base.pk,
+                as_of=base.as_of,
+                statuses=list(base.statuses),
+                what_ifs="\n".join(base.what_ifs),
+            )
         return ScenarioForm(
             data,
             initial=initial,

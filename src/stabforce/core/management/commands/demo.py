@@ -21,7 +21,7 @@ DEMO_USERS = [
 ]
 
 
-DEMO_PLAN_NAME = "Deployment as of 2026-02-20 (committed and offered pledges)"
+DEMO_PLAN_NAME = "Deployment as of 2026-02-20 (deployed, committed and offered pledges)"
 
 
 class Command(BaseCommand):
@@ -91,7 +91,8 @@ class Command(BaseCommand):
                 statuses=["deployed", "committed", "offered"],
                 what_ifs=[],
             )
-        run = scenario.runs.filter(status="done").first()
+        # the newest finished *plan*: users may also have run sweeps on this scenario
+        run = scenario.runs.filter(status="done", kind="plan").first()
         if run is None:
             run = planning.start_run(admin, scenario, background=False, time_limit=10)
         if run.status != "done":
