@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from stabforce.forcegen.models import Requirement
 from stabforce.forcegen.queries import pledges_as_of
@@ -94,7 +94,12 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
     assert withdrawn["mission_question"]["what_ifs"] == ["Kazakhstan withdraws"]
     assert "KAZ" not in {entry["nation"] for entry in withdrawn["deployment"]}
     diff = services.diff_answers(base, withdrawn)
-    assert diff["nations_removed"] == ["KAZ"]
+    assert diff["nations_removed"] == ["KAZ"] and diff["nations_removed_names"] == ["Kazakhstan"]
+    for move in diff["moved"]:  # units in both plans that serve elsewhere in the same month
+        assert (
+            move["from"] != move["to"]
+            and move["period"] in withdrawn["mission_question"]["periods"]
+        )
     assert any("Kazakhstan no longer deploys" in sentence for sentence in diff["sentences"])
     assert diff["assignments_removed"] > 0
     assert any(cell["delta"] < 0 for cell in diff["coverage"])
@@ -199,6 +204,32 @@ def test_a_sweep_gives_every_requirement_a_probability(gaza, hq):
     assert caught.value.field == "samples"
 
 
+def test_a_certain_sweep_agrees_with_the_plan_sector_by_sector(gaza, hq, monkeypatch):
+    """With every pledge converting, each sample is the plan's question: the sweep's coverage
+    per sector must be the plan's (the greedy heuristic's is not)."""
+    certain = SimpleNamespace(conversion_probabilities={"committed": 1.0, "offered": 1.0})
+    monkeypatch.setattr(services, "settings_for", lambda mission: certain)
+    answer = plan(hq, gaza)
+    sweep = services.sweep_answer(hq, gaza, AS_OF, samples=2, workers=0, sample_time_limit=3)
+    assert sweep["statuses"] == list(DEFAULT_STATUSES) and sweep["method"] == "auto"
+    assert set(sweep["probabilities"]) <= {"committed", "offered"}
+    for sector in answer["sectors"].values():
+        assert sweep["by_sector"][sector["name"]]["mean"] == pytest.approx(sector["coverage"])
+
+
+def test_sweep_inputs_name_their_fields(gaza, hq):
+    for kwargs, field in [
+        ({"workers": -1}, "workers"),
+        ({"method": "magic"}, "solver"),
+        ({"sample_time_limit": 0}, "sample_time_limit"),
+        ({"scheduler": "notanaddress", "samples": 1}, "dask"),
+    ]:
+        with pytest.raises(PlanningInputError) as caught:
+            services.sweep_answer(hq, gaza, AS_OF, **{"samples": 5, "workers": 0, **kwargs})
+        assert caught.value.field == field, kwargs
+    assert "notanaddress" in caught.value.message
+
+
 def test_a_saved_scenario_runs_inline_and_keeps_its_answer(gaza, hq, no_connection_reset):
     scenario = services.save_scenario(
         hq, gaza, name="Kazakhstan withdraws", as_of=AS_OF, statuses=DEFAULT_STATUSES,
@@ -296,7 +327,9 @@ def test_the_cli_text_answer_lists_uncovered_requirements_and_idle_offers(gaza, 
         stdout=out,
     )  # fmt: skip
     text = out.getvalue()
-    assert "Uncovered requirements:" in text
+    assert re.search(r"Uncovered: \d+ requirement-months short, in \d+ requirements", text)
+    assert text.startswith("Deployment plan — International Stabilisation Force")
+    assert re.search(r"Deployment by nation: +unit-months +troop-months", text)
     assert re.search(r"Offers left at home \(pledges with unused unit-months\): [1-9]", text)
     assert "Indonesia, Infantry battalion (10 units): 120 of 120 unit-months unused" in text
 
@@ -343,3 +376,22 @@ def test_explanations_read_names_not_keys_in_singular_and_plural():
         "in Rafah for Demilitarisation; lift Israel's veto on Pakistan; objected to by Israel "
         "(Türkiye); relax the caveat of pledge pak-troops (Pakistan) excluding sector Rafah"
     )
+
+
+def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
+    out = StringIO()
+    call_command(
+        "plan", "sweep", "--as-of", "2026-02-20", "--samples", "3", "--workers", "0",
+        "--user", users["hq"].username, stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert (
+        "Pledges in the question: deployed, committed, offered; each sample planned by the "
+        "planner (auto, ≤ 1 s)"
+    ) in text
+    assert "considering" not in text.split("Conversion probabilities:")[1].splitlines()[0]
+    with pytest.raises(CommandError, match="--dask: could not use the Dask scheduler"):
+        call_command(
+            "plan", "sweep", "--samples", "1", "--dask", "notanaddress",
+            "--user", users["hq"].username, stdout=StringIO(),
+        )  # fmt: skip

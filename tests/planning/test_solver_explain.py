@@ -54,9 +54,9 @@ def test_no_unit_available_in_time_and_pledge_conversion():
     assert "No engineer company available before period 3 (2026-04)" in e.text
     # two single changes would do; both are offered
     options = [e.changes] + e.alternatives
-    assert ["convert pledge P9 (considering)"] in options
+    assert ["convert pledge P9 (MAR, considering)"] in options
     assert ["bring unit IDN-E1 forward by 2 periods"] in options
-    assert "convert pledge P9 (considering)" in e.text
+    assert "convert pledge P9 (MAR, considering)" in e.text
 
 
 def test_busy_with_higher_priority():
@@ -105,6 +105,7 @@ def test_a_demand_whose_eligible_units_all_serve_it_says_so():
     )
     (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
     assert "All 2 eligible units are already assigned here" in e.text
+    assert e.suggestion == "seek a new pledge of 3 infs (all eligible units are in use)"
 
 
 def penalised_case() -> Instance:
@@ -141,7 +142,7 @@ def test_a_pledge_level_change_unlocks_all_its_units():
     )
     (e,) = explain_uncovered(inst, solve(inst, solver="greedy").plan)
     assert e.changes == ["bring pledge idn-eng forward by 2 periods"]
-    assert "would make 2 more candidates eligible" in e.suggestion
+    assert e.suggestion == "bring pledge idn-eng forward by 2 periods: 2 more candidates eligible"
 
 
 def test_lifting_the_veto_covers_the_demand_and_diff_says_so():

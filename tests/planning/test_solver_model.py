@@ -125,3 +125,14 @@ def test_composition_target_is_soft_and_reported():
     # 10 troops short x 10) and the shortfall is reported
     assert len(res.plan) == 2
     assert any("short of the OIC composition target" in s for s in report.soft)
+
+
+def test_auto_leaves_cbc_out_when_the_time_limit_is_shorter_than_its_start_up():
+    from stabforce.planning.solver.formulation import Formulation
+    from stabforce.planning.solver.planner import CBC_MIN_TIME_LIMIT, choose_solver
+
+    form = Formulation(generate.gaza())
+    assert choose_solver(form, time_limit=10) == "cbc"
+    assert choose_solver(form, time_limit=CBC_MIN_TIME_LIMIT / 3) == "highs"
+    quick = solve(generate.gaza(), time_limit=1.0)
+    assert quick.solver == "highs" and "auto chose highs" in quick.notes

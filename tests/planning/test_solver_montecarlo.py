@@ -1,5 +1,9 @@
 """Monte Carlo: certainty reproduces the deterministic plan; local processes and Dask agree."""
 
+import subprocess
+import sys
+import time
+
 import pytest
 
 from stabforce.planning.solver import Demand, Instance, Unit, generate, solve
@@ -27,7 +31,7 @@ def small() -> Instance:
 
 def test_probability_one_equals_deterministic_coverage():
     inst = generate.gaza()
-    res = monte_carlo(inst, 3, probabilities=CERTAIN, workers=0)
+    res = monte_carlo(inst, 3, probabilities=CERTAIN, workers=0, method="greedy")
     plan = solve(inst, solver="greedy").plan
     covered = plan.covered(inst.demand_map())
     for d in inst.demands:
@@ -46,7 +50,9 @@ def test_pledges_are_sampled_whole():
 
 def test_local_processes_and_progress():
     calls = []
-    res = monte_carlo(small(), 20, workers=2, batch_size=5, progress=lambda d, t: calls.append(d))
+    res = monte_carlo(
+        small(), 20, workers=2, batch_size=5, method="greedy", progress=lambda d, t: calls.append(d)
+    )
     assert res.samples == 20
     assert calls[-1] == 20 and len(calls) == 4
     assert 0.0 <= res.by_sector["a"].mean <= 1.0
@@ -55,13 +61,75 @@ def test_local_processes_and_progress():
 def test_dask_local_cluster_gives_the_same_answer():
     distributed = pytest.importorskip("distributed")
     inst = small()
-    local = monte_carlo(inst, 20, workers=0, batch_size=5)
+    local = monte_carlo(inst, 20, workers=0, batch_size=5, method="greedy")
     with (
         distributed.LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        remote = monte_carlo(inst, 20, scheduler=client, batch_size=5)
+        remote = monte_carlo(inst, 20, scheduler=client, batch_size=5, method="greedy")
     assert remote.prob_fully_covered == local.prob_fully_covered
     assert remote.by_line["security"].mean == pytest.approx(local.by_line["security"].mean)
+
+
+def test_by_default_each_sample_is_planned_by_the_planner_not_the_greedy_heuristic():
+    # One unit with a one-month tour: greedy, month by month, spends it on the low-priority
+    # month 0; the planner keeps it for the priority-5 month 1. A certain sweep must report
+    # the planner's answer.
+    inst = Instance(
+        units=(Unit("U1", "IDN", "inf", max_deployment_periods=1),),
+        demands=(
+            Demand("early", "a", "security", "inf", 0, 1, 1.0),
+            Demand("late", "a", "security", "inf", 1, 1, 5.0),
+        ),
+        periods=2,
+    )
+    greedy = solve(inst, solver="greedy").plan.covered(inst.demand_map())
+    assert greedy == {"early": 1, "late": 0}, "the heuristic's blind spot this test relies on"
+    res = monte_carlo(inst, 2, probabilities=CERTAIN, workers=0)
+    assert res.prob_fully_covered == {"early": 0.0, "late": 1.0}
+
+
+SWEEP_THAT_RUNS_LONG = """
+from stabforce.planning.solver import generate
+from stabforce.planning.solver.montecarlo import monte_carlo
+monte_carlo(generate.gaza(), 50, workers=2, batch_size=1, time_limit=30)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux-only")
+def test_pool_processes_die_with_the_process_that_started_them():
+    psutil = pytest.importorskip("psutil")
+    parent = subprocess.Popen([sys.executable, "-c", SWEEP_THAT_RUNS_LONG])
+    try:
+        deadline = time.monotonic() + 60
+        children = []
+        while time.monotonic() < deadline and len(children) < 2:
+            time.sleep(0.2)
+            children = psutil.Process(parent.pid).children()
+        assert len(children) >= 2, "the sweep never started its pool"
+    finally:
+        parent.kill()  # as a server worker killed mid-sweep
+        parent.wait()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"orphaned pool processes: {[p.pid for p in alive]}"
+
+
+SWEEP_AFTER_A_HIGHS_SOLVE = """
+from stabforce.planning.solver import generate, solve
+from stabforce.planning.solver.montecarlo import monte_carlo
+solve(generate.gaza(), solver="highs", time_limit=1)  # as a server process has
+result = monte_carlo(generate.gaza(), 4, workers=2, batch_size=1, time_limit=0.5)
+print("samples", result.samples)
+"""
+
+
+def test_a_sweep_in_a_process_that_already_used_highs_finishes():
+    # Forked pool processes inherit HiGHS's scheduler without its threads and spin forever.
+    done = subprocess.run(
+        [sys.executable, "-c", SWEEP_AFTER_A_HIGHS_SOLVE],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "samples 4" in done.stdout

@@ -254,6 +254,7 @@ def plan_answer(
     )
     answer = _plan_json(built, result)
     answer["mission"] = mission.slug
+    answer["mission_name"] = mission.name
     return answer
 
 
@@ -285,6 +286,7 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     nations_after = {e["nation"]: e for e in other["deployment"]}
     pairs_before = {(a["unit"], a["demand"]) for a in base["assignments"]}
     pairs_after = {(a["unit"], a["demand"]) for a in other["assignments"]}
+    moved = _moves(base, other)
     sentences = []
     covered_before = base["size"]["covered_unit_months"]
     covered_after = other["size"]["covered_unit_months"]
@@ -303,19 +305,49 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
             f"{nations_after[code]['name']} now deploys "
             f"({nations_after[code]['unit_months']} unit-months)."
         )
+    if moved:
+        sentences.append(
+            f"{len(moved)} unit-month{'s' if len(moved) != 1 else ''} of units in both plans "
+            "serve elsewhere (another sector or line of operation in the same month)."
+        )
     for cell in sorted(coverage, key=lambda c: c["delta"])[:10]:
         sentences.append(
             f"{cell['line_of_operation_name']} in {cell['sector_name']}: "
             f"{cell['before']} → {cell['after']} unit-months."
         )
+    removed = sorted(set(nations_before) - set(nations_after))
+    added = sorted(set(nations_after) - set(nations_before))
     return {
         "coverage": coverage,
-        "nations_removed": sorted(set(nations_before) - set(nations_after)),
-        "nations_added": sorted(set(nations_after) - set(nations_before)),
+        "nations_removed": removed,
+        "nations_added": added,
+        "nations_removed_names": [nations_before[code]["name"] for code in removed],
+        "nations_added_names": [nations_after[code]["name"] for code in added],
         "assignments_removed": len(pairs_before - pairs_after),
         "assignments_added": len(pairs_after - pairs_before),
+        "moved": moved,
         "sentences": sentences,
     }
+
+
+def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
+    """Units serving in both plans in a month, but in another sector or line of operation."""
+
+    def places(answer):
+        return {(a["unit"], a["period"]): (a["sector"], a["line"]) for a in answer["assignments"]}
+
+    before, after = places(base), places(other)
+    periods = other["mission_question"]["periods"]
+    return [
+        {
+            "unit": unit,
+            "period": periods[period],
+            "from": {"sector": before[(unit, period)][0], "line": before[(unit, period)][1]},
+            "to": {"sector": place[0], "line": place[1]},
+        }
+        for (unit, period), place in sorted(after.items())
+        if (unit, period) in before and before[(unit, period)] != place
+    ]
 
 
 def distinct_labels(keys: Iterable[str], names: dict[str, str]) -> dict[str, str]:
@@ -337,30 +369,58 @@ def sweep_answer(
     as_of: dt.date,
     *,
     samples: int = 1000,
-    statuses: tuple[str, ...] = ("deployed", "committed", "offered", "considering", "interest"),
+    statuses: tuple[str, ...] = DEFAULT_STATUSES,
     what_ifs: list[str] = (),
     scheduler: str | None = None,
     workers: int = 2,
     seed: int = 0,
     months: int | None = None,
+    method: str = "auto",
+    sample_time_limit: float = 1.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Monte Carlo over pledge conversion: coverage distributions and the probability of
-    meeting each requirement, with the mission's conversion probabilities."""
+    meeting each requirement, with the mission's conversion probabilities.
+
+    The pledges in the question are those of ``statuses`` (as for a plan); each is kept in a
+    sample with the probability of its status and every sample is re-planned with ``method``
+    (the planner by default, ``sample_time_limit`` seconds each; ``greedy`` is faster but
+    places units differently from the optimum)."""
     if not 1 <= samples <= 100_000:
         raise PlanningInputError("samples must be between 1 and 100,000", "samples")
+    if workers < 0:
+        raise PlanningInputError("workers must be 0 (in this process) or more", "workers")
+    if method not in solver.SOLVERS:
+        raise PlanningInputError(
+            f"unknown solver {method!r}; choose one of {', '.join(solver.SOLVERS)}", "solver"
+        )
+    if not 0.1 <= sample_time_limit <= 600:
+        raise PlanningInputError(
+            "the time limit per sample must be 0.1 to 600 seconds", "sample_time_limit"
+        )
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
-    probabilities = settings_for(mission).conversion_probabilities or None
-    result = solver.monte_carlo(
-        built.instance,
-        samples,
-        seed=seed,
-        probabilities=probabilities,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-    )
+    configured = settings_for(mission).conversion_probabilities or None
+    probabilities = dict(configured or solver.montecarlo.DEFAULT_PROBABILITIES)
+    try:
+        result = solver.monte_carlo(
+            built.instance,
+            samples,
+            seed=seed,
+            probabilities=probabilities,
+            method=method,
+            time_limit=sample_time_limit,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    except (OSError, ValueError, TimeoutError) as exc:
+        if scheduler is None:
+            raise
+        raise PlanningInputError(
+            f"could not use the Dask scheduler at {scheduler!r}: {exc}", "dask"
+        ) from exc
+    sampled = {unit.status for unit in built.instance.units}
     by_requirement: dict[str, list[float]] = defaultdict(list)
     for demand_id, probability in result.prob_fully_covered.items():
         by_requirement[demand_id.split("@")[0]].append(probability)
@@ -377,7 +437,15 @@ def sweep_answer(
         "mission": mission.slug,
         "as_of": as_of.isoformat(),
         "samples": result.samples,
-        "probabilities": probabilities or dict(solver.montecarlo.DEFAULT_PROBABILITIES),
+        "statuses": list(built.statuses),
+        "method": method,
+        "sample_time_limit": sample_time_limit if method != "greedy" else None,
+        # only the statuses whose pledges were sampled (deployed pledges count as committed)
+        "probabilities": {
+            status: probability
+            for status, probability in probabilities.items()
+            if status in sampled
+        },
         "mean_units_present": round(result.mean_units_present, 2),
         "by_sector": {
             label: dist(result.by_sector[k])

@@ -163,7 +163,8 @@ def _explain_one(
     for u in potential:
         bs = [b for b in blocks(u, d, instance) if b.kind != "capability"]
         pledge = u.pledge_id or u.id
-        ch = {f"convert pledge {pledge} ({u.status})"} | {_change(instance, u, b) for b in bs}
+        ch = {f"convert pledge {pledge} ({u.nation}, {u.status})"}
+        ch |= {_change(instance, u, b) for b in bs}
         change_sets.append((u, frozenset(ch)))
         groups["potential"].append(u)
 
@@ -250,8 +251,7 @@ def _explain_one(
         e.changes = sorted(chosen)
         enough = "" if unlocked >= missing else f" ({missing} needed)"
         e.suggestion = (
-            " and ".join(e.changes)
-            + f" would make {counted(unlocked, 'more candidate')} eligible{enough}"
+            " and ".join(e.changes) + f": {counted(unlocked, 'more candidate')} eligible{enough}"
         )
         seen = {frozenset(chosen)}
         for _, cs in change_sets:
@@ -263,8 +263,9 @@ def _explain_one(
         if e.alternatives:
             alts = ["; ".join(a) for a in e.alternatives[:3]]
             e.suggestion += " (or: " + " / ".join(alts) + ")"
-    elif busy_higher or busy_other:
-        e.suggestion = f"a further {counted(missing, cap)} (all eligible units are in use)"
+    elif not free_eligible:  # nothing to relax: every unit that could serve does, somewhere
+        in_use = " (all eligible units are in use)" if busy_higher or busy_other or in_this else ""
+        e.suggestion = f"seek a new pledge of {counted(missing, cap)}{in_use}"
         e.changes = ["new pledge"]
     return e
 

@@ -7,13 +7,20 @@ functions of ``(instance, seed)``, so the same code runs on local processes
 (pass ``scheduler`` = address or a ``distributed.Client``): seeds are split into batches and
 each batch is one task, executed by either executor.
 
-The default per-sample planner is the greedy heuristic (1,000 gaza samples take well under a
-minute on two cores); ``method="highs"`` runs a short warm-started MILP per sample instead.
+Each sample is re-planned by the planner itself (``method="auto"``: greedy floor, then a
+warm-started MILP within ``time_limit`` seconds), so a sample that keeps every pledge answers
+exactly as the plan page does. ``method="greedy"`` is the fast option for very large sweeps,
+but its deployment can differ a lot from the optimum's per sector (it fills demands in priority
+order), so its per-sector figures describe the heuristic, not the best plan.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+import signal
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -77,7 +84,7 @@ def run_batch(
     instance: Instance,
     seeds: Sequence[int],
     probabilities: Mapping[str, float],
-    method: str = "greedy",
+    method: str = "auto",
     time_limit: float = 1.0,
 ) -> list[SampleResult]:
     """Solve the samples ``seeds`` (the unit of work shipped to a process or Dask worker)."""
@@ -98,7 +105,7 @@ def monte_carlo(
     *,
     seed: int = 0,
     probabilities: Mapping[str, float] | None = None,
-    method: str = "greedy",
+    method: str = "auto",
     time_limit: float = 1.0,
     workers: int = 2,
     scheduler: object | None = None,
@@ -110,7 +117,8 @@ def monte_carlo(
 
     ``scheduler`` may be a Dask scheduler address (``"tcp://host:8786"``) or a
     ``distributed.Client``; otherwise ``workers`` local processes are used (``workers=0``: run
-    in this process). ``progress(done, total)`` is called as batches finish.
+    in this process). ``progress(done, total)`` is called as batches finish. ``method`` and
+    ``time_limit`` choose the per-sample planner (see the module docstring).
     """
     probs = dict(DEFAULT_PROBABILITIES if probabilities is None else probabilities)
     seeds = [seed * 1_000_003 + i for i in range(n_samples)]
@@ -142,12 +150,35 @@ def monte_carlo(
         for b in batches:
             done(run_batch(instance, b, probs, method, time_limit))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # "spawn", not fork: a forked child inherits HiGHS's thread pool without its threads
+        # and spins forever waiting for them once the parent has solved anything with HiGHS
+        # (a server process always has).
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, spawn, initializer=_die_with_parent) as pool:
             futs = [pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches]
             for fut in as_completed(futs):
                 done(fut.result())
     results.sort(key=lambda r: r.seed)
     return aggregate(instance, results, keep_results)
+
+
+def _die_with_parent() -> None:
+    """Pool processes end when the process that started them does.
+
+    A sweep may run inside a server worker; if that worker is killed, its pool processes must
+    not run on as orphans. They also drop the signal handlers inherited from a server (gunicorn
+    turns SIGTERM into a graceful-exit flag that a solver process never checks).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def _dist(values: list[float]) -> Distribution:

@@ -45,16 +45,37 @@ class Command(BaseCommand):
             choices=sorted(ALL_PLANNABLE),
             help="count only these statuses (repeatable)",
         )
-        parser.add_argument("--what-if", action="append", default=[], metavar="KIND=VALUE")
+        parser.add_argument(
+            "--what-if",
+            action="append",
+            default=[],
+            metavar="KIND=VALUE",
+            help="change the world before planning (repeatable), e.g. withdraw=PAK, "
+            "object=Israel:IDN, slip=IDN:2; see the command help above for every kind",
+        )
         parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (plan)")
-        parser.add_argument("--solver", default="auto", help="auto, highs, cpsat, cbc, greedy")
+        parser.add_argument(
+            "--solver",
+            default="auto",
+            help="auto, highs, cpsat, cbc, greedy (for a sweep: the planner of each sample)",
+        )
         parser.add_argument("--months", type=int, default=None, help="horizon in months")
-        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--seed", type=int, default=0, help="solver seed (plan); sampling seed (sweep)"
+        )
         parser.add_argument("--samples", type=int, default=1000, help="Monte Carlo samples")
+        parser.add_argument(
+            "--sample-time-limit",
+            type=float,
+            default=1.0,
+            help="seconds per sample (sweep; default 1)",
+        )
         parser.add_argument(
             "--dask", default=None, metavar="ADDRESS", help="run the sweep on this Dask scheduler"
         )
-        parser.add_argument("--workers", type=int, default=2, help="local processes (sweep)")
+        parser.add_argument(
+            "--workers", type=int, default=2, help="local processes (sweep; 0 = this process)"
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, **options) -> None:
@@ -89,8 +110,10 @@ class Command(BaseCommand):
                     workers=options["workers"],
                     seed=options["seed"],
                     months=options["months"],
+                    statuses=statuses,
+                    method=options["solver"],
+                    sample_time_limit=options["sample_time_limit"],
                     progress=self._progress,
-                    **({"statuses": statuses} if options["only"] or options["include"] else {}),
                 )
                 sys.stderr.write("\n")
             else:
@@ -126,7 +149,8 @@ def render_plan(answer: dict) -> str:
     quality, size, question = answer["quality"], answer["size"], answer["mission_question"]
     gap = quality["gap"]
     lines = [
-        f"Deployment plan — {answer['mission']} as of {question['as_of']} "
+        f"Deployment plan — {answer.get('mission_name', answer['mission'])} as of "
+        f"{question['as_of']} "
         f"({question['periods'][0]} … {question['periods'][-1]})",
         f"Pledges counted: {', '.join(question['statuses'])}"
         + (f"; what-ifs: {', '.join(question['what_ifs'])}" if question["what_ifs"] else ""),
@@ -145,14 +169,22 @@ def render_plan(answer: dict) -> str:
             f"  {sector['name']:<16} {sector['coverage']:>6.0%}  "
             f"({sector['covered_unit_months']}/{sector['required_unit_months']})"
         )
-    lines += ["", "Deployment by nation (unit-months):"]
+    lines += ["", f"Deployment by nation:    {'unit-months':>11} {'troop-months':>13}"]
     for entry in answer["deployment"]:
-        lines.append(f"  {entry['name']:<16} {entry['unit_months']:>4}")
-    lines += ["", f"Uncovered requirements: {len(answer['uncovered'])}"]
-    for item in answer["uncovered"][:15]:
+        lines.append(
+            f"  {entry['name']:<22} {entry['unit_months']:>11} {entry['troop_months']:>13,}"
+        )
+    short = answer["uncovered"]
+    requirements = {item["demand"].rsplit("@", 1)[0] for item in short}
+    lines += [
+        "",
+        f"Uncovered: {len(short)} requirement-months short, in {len(requirements)} "
+        f"requirement{'s' if len(requirements) != 1 else ''}",
+    ]
+    for item in short[:15]:
         lines.append(f"  - {item['text']}")
-    if len(answer["uncovered"]) > 15:
-        lines.append(f"  … {len(answer['uncovered']) - 15} more (use --json)")
+    if len(short) > 15:
+        lines.append(f"  … {len(short) - 15} more (use --json)")
     unused = answer.get("unused_pledges", [])
     lines += ["", f"Offers left at home (pledges with unused unit-months): {len(unused)}"]
     for item in unused[:10]:
@@ -165,6 +197,12 @@ def render_plan(answer: dict) -> str:
 def render_sweep(answer: dict) -> str:
     lines = [
         f"Monte Carlo — {answer['samples']} samples as of {answer['as_of']}",
+        f"Pledges in the question: {', '.join(answer['statuses'])}; each sample planned by "
+        + (
+            "the greedy heuristic"
+            if answer["method"] == "greedy"
+            else f"the planner ({answer['method']}, ≤ {answer['sample_time_limit']:g} s)"
+        ),
         "Conversion probabilities: "
         + ", ".join(f"{k} {v:.0%}" for k, v in answer["probabilities"].items()),
         "",
