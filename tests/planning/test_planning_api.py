@@ -89,7 +89,10 @@ def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     diff = hq.get(f"{BASE}/runs/{first['id']}/diff/{second['id']}")
     assert diff.status_code == 200
     assert diff.json()["nations_removed"] == ["KAZ"]
+    assert diff.json()["nations_removed_names"] == ["Kazakhstan"]
     assert any("Kazakhstan no longer deploys" in s for s in diff.json()["sentences"])
+    for move in diff.json()["moved"]:
+        assert set(move) == {"unit", "period", "before", "after"}
 
     listing = hq.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()
     assert listing["count"] == 2 and listing["items"][0]["id"] == what_if["id"]
@@ -189,3 +192,20 @@ def test_the_api_and_the_web_forms_share_the_run_bounds():
             field.max_value,
         ), name
         assert schema[name]["default"] == field.initial, name
+
+
+def test_a_planner_cancels_a_queued_run_and_not_a_finished_one(gaza, users, api_as, inline_runs):
+    hq = api_as(users["hq"])
+    scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
+    queued = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"time_limit": 2}).json()
+    cancelled = post(hq, f"{BASE}/runs/{queued['id']}/cancel", {})
+    assert cancelled.status_code == 200, cancelled.json()
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["result"] is None
+    again = post(hq, f"{BASE}/runs/{queued['id']}/cancel", {})
+    assert again.status_code == 409 and "already ended (cancelled)" in again.json()["detail"]
+    with inline_runs():
+        done = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"time_limit": 2}).json()
+    assert poll(hq, done["id"])["status"] == "done"
+    assert post(hq, f"{BASE}/runs/{done['id']}/cancel", {}).status_code == 409
+    observer = api_as(users["observer"])
+    assert post(observer, f"{BASE}/runs/{done['id']}/cancel", {}).status_code == 404

@@ -36,6 +36,16 @@ def no_connection_reset(monkeypatch):
     monkeypatch.setattr("stabforce.planning.services.close_old_connections", lambda: None)
 
 
+class ThreadThatDies:
+    """A run's background thread that never gets to work (the server stops first)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def start(self):
+        pass
+
+
 def plan(user, mission, **kwargs):
     return services.plan_answer(user, mission, AS_OF, time_limit=3, **kwargs)
 
@@ -97,7 +107,7 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
     assert diff["nations_removed"] == ["KAZ"] and diff["nations_removed_names"] == ["Kazakhstan"]
     for move in diff["moved"]:  # units in both plans that serve elsewhere in the same month
         assert (
-            move["from"] != move["to"]
+            move["before"] != move["after"]
             and move["period"] in withdrawn["mission_question"]["periods"]
         )
     assert any("Kazakhstan no longer deploys" in sentence for sentence in diff["sentences"])
@@ -257,13 +267,6 @@ def test_a_run_that_cannot_be_answered_is_marked_failed(gaza, hq, no_connection_
 def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
     gaza, hq, no_connection_reset, monkeypatch
 ):
-    class ThreadThatDies:  # the server stops before the run's thread gets to work
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def start(self):
-            pass
-
     monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
     scenario = services.save_scenario(
         hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
@@ -283,6 +286,47 @@ def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
         assert run.status == PlanRunStatus.DONE, run.message
         assert run.result["quality"]["checked"] is True
     assert services.run_queued_runs() == 0  # claimed runs are never run twice
+
+
+def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=2)
+    run = services.cancel_run(hq, run)
+    assert run.status == PlanRunStatus.CANCELLED and run.message == f"cancelled by {hq.username}"
+    assert services.run_queued_runs() == 0
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.CANCELLED and run.result is None
+    with pytest.raises(ValueError, match="already ended"):
+        services.cancel_run(hq, run)
+
+
+def test_a_sweep_cancelled_between_batches_stops_and_keeps_no_answer(
+    gaza, hq, monkeypatch, no_connection_reset
+):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, kind="sweep", samples=60, workers=0)
+    real_monte_carlo = services.solver.monte_carlo
+    reported = []
+
+    def planner_cancels_after_the_first_batch(instance, n, *, progress, **kwargs):
+        def progress_then_cancel(done, total):
+            reported.append(done)
+            services.cancel_run(hq, run)  # the planner presses "Cancel this run"
+            progress(done, total)
+
+        return real_monte_carlo(instance, n, progress=progress_then_cancel, **kwargs)
+
+    monkeypatch.setattr(services.solver, "monte_carlo", planner_cancels_after_the_first_batch)
+    assert services.run_queued_runs() == 1
+    run.refresh_from_db()
+    assert reported == [25]  # one batch of 25 samples, then it stopped
+    assert run.status == PlanRunStatus.CANCELLED and run.result is None
 
 
 def test_a_run_whose_requester_was_deleted_fails_with_a_reason(gaza, users, no_connection_reset):
@@ -395,3 +439,35 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
             "plan", "sweep", "--samples", "1", "--dask", "notanaddress",
             "--user", users["hq"].username, stdout=StringIO(),
         )  # fmt: skip
+
+
+def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
+    def answer(*assignments):
+        return {
+            "coverage": [],
+            "deployment": [],
+            "size": {"covered_unit_months": len(assignments), "required_unit_months": 4},
+            "mission_question": {"periods": ["2026-03", "2026-04"]},
+            "assignments": [
+                {"unit": unit, "demand": f"{sector}-{line}@{period}", "period": period,
+                 "sector": sector, "line": line}
+                for unit, period, sector, line in assignments
+            ],
+        }  # fmt: skip
+
+    base = answer(
+        ("u1", 0, "rafah", "border"), ("u1", 1, "rafah", "border"), ("u2", 0, "north", "aid")
+    )
+    other = answer(
+        ("u1", 0, "rafah", "border"), ("u1", 1, "north", "aid"), ("u3", 0, "north", "aid")
+    )
+    diff = services.diff_answers(base, other)
+    assert diff["moved"] == [
+        {"unit": "u1", "period": "2026-04", "before": {"sector": "rafah", "line": "border"},
+         "after": {"sector": "north", "line": "aid"}},
+    ]  # fmt: skip
+    assert diff["assignments_removed"] == 2 and diff["assignments_added"] == 2
+    assert (
+        "Units in both plans move to another sector or line of operation in 1 unit-month."
+        in (diff["sentences"])
+    )

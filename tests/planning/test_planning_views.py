@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -257,6 +258,30 @@ def test_the_run_page_polls_progress_until_the_run_is_done(hq_client, gaza, user
     assert "hx-trigger" not in progress.content.decode()
     assert progress["HX-Refresh"] == "true"
     assert "boom" in text(hq_client.get(reverse("planning:run_detail", args=[run.pk])))
+
+
+def test_a_planner_cancels_a_run_from_its_page(hq_client, gaza, users):
+    scenario = services.save_scenario(
+        users["hq"], gaza, name="base", as_of="2026-02-20", statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(users["hq"], scenario, time_limit=2)  # on_commit: never starts
+    page = hq_client.get(reverse("planning:run_detail", args=[run.pk]))
+    cancel = reverse("planning:cancel_run", args=[run.pk])
+    assert f'action="{cancel}"' in page.content.decode() and "Cancel this run" in text(page)
+    observer = Client()
+    observer.force_login(users["observer"])
+    assert observer.post(cancel).status_code == 404  # not theirs to see, let alone stop
+    response = hq_client.post(cancel)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "planning:run_detail", args=[run.pk]
+    )
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.CANCELLED
+    page = hq_client.get(response["Location"])
+    assert "The run was cancelled" in text(page) and "Cancel this run" not in text(page)
+    assert 'hx-trigger="every 1s"' not in page.content.decode()
+    again = hq_client.post(cancel, follow=True)
+    assert "Nothing to cancel" in text(again)
 
 
 def test_runs_are_hq_only(client, gaza, users, inline_runs):

@@ -133,3 +133,21 @@ def test_a_sweep_in_a_process_that_already_used_highs_finishes():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "samples 4" in done.stdout
+
+
+def test_an_exception_from_progress_stops_the_sweep_and_propagates():
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def stop_after_the_first_batch(done, total):
+        calls.append(done)
+        raise Stop
+
+    with pytest.raises(Stop):
+        monte_carlo(
+            small(), 200, workers=2, batch_size=5, method="greedy",
+            progress=stop_after_the_first_batch,
+        )  # fmt: skip
+    assert calls == [5]

@@ -126,6 +126,21 @@ class DiffCell(Schema):
     delta: int
 
 
+class Place(Schema):
+    sector: str
+    line: str
+
+
+class Move(Schema):
+    """A unit serving in both plans in ``period``, but elsewhere: where ``before`` and
+    ``after``."""
+
+    unit: str
+    period: str
+    before: Place
+    after: Place
+
+
 class DiffOut(Schema):
     """How run ``other_id`` differs from run ``base_id``."""
 
@@ -135,8 +150,11 @@ class DiffOut(Schema):
     coverage: list[DiffCell]
     nations_removed: list[str]
     nations_added: list[str]
+    nations_removed_names: list[str] = []
+    nations_added_names: list[str] = []
     assignments_removed: int
     assignments_added: int
+    moved: list[Move] = []
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -328,10 +346,26 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     return Status(202, _run_out(run))
 
 
+@router.post(
+    "/runs/{id}/cancel", response={200: RunOut, **WRITE_ERRORS}, operation_id="cancelPlanRun"
+)
+def cancel_run(request: HttpRequest, id: RecordId):
+    """Stop a queued or running run: a queued run never starts, a sweep stops after the
+    batches already running, a plan's answer is discarded. 409 if the run has already ended."""
+    user = auth_user(request)
+    run = record_or_404(request, PlanRun.objects.select_related("mission", "requested_by"), pk=id)
+    _require_planner(user)
+    try:
+        run = services.cancel_run(user, run)
+    except ValueError as exc:
+        raise HttpError(409, f"Nothing to cancel: {exc}.") from exc
+    return _run_out(run)
+
+
 @router.get("/runs/{id}", response={200: RunOut, **LOOKUP_ERRORS}, operation_id="getPlanRun")
 def get_run(request: HttpRequest, id: RecordId):
-    """A run: status (queued, running, done, failed), progress 0–1, message, and the result
-    once done — a plan (quality with the proven gap and the independent check, coverage,
+    """A run: status (queued, running, done, failed, cancelled), progress 0–1, message, and
+    the result once done — a plan (quality with the proven gap and the independent check, coverage,
     deployment, assignments, uncovered requirements with explanations) or a sweep."""
     return _run_out(
         record_or_404(request, PlanRun.objects.select_related("mission", "requested_by"), pk=id)

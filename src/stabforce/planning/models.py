@@ -84,6 +84,7 @@ class PlanRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class PlanRun(MissionRecord):
@@ -94,7 +95,7 @@ class PlanRun(MissionRecord):
         max_length=12, choices=[("plan", "Plan"), ("sweep", "Monte Carlo sweep")], default="plan"
     )
     status = models.CharField(
-        max_length=8, choices=PlanRunStatus.choices, default=PlanRunStatus.QUEUED
+        max_length=12, choices=PlanRunStatus.choices, default=PlanRunStatus.QUEUED
     )
     parameters = models.JSONField(default=dict)
     progress = models.FloatField(default=0.0, help_text="0..1")

@@ -307,8 +307,8 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         )
     if moved:
         sentences.append(
-            f"{len(moved)} unit-month{'s' if len(moved) != 1 else ''} of units in both plans "
-            "serve elsewhere (another sector or line of operation in the same month)."
+            "Units in both plans move to another sector or line of operation in "
+            f"{len(moved)} unit-month{'s' if len(moved) != 1 else ''}."
         )
     for cell in sorted(coverage, key=lambda c: c["delta"])[:10]:
         sentences.append(
@@ -342,8 +342,8 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "unit": unit,
             "period": periods[period],
-            "from": {"sector": before[(unit, period)][0], "line": before[(unit, period)][1]},
-            "to": {"sector": place[0], "line": place[1]},
+            "before": {"sector": before[(unit, period)][0], "line": before[(unit, period)][1]},
+            "after": {"sector": place[0], "line": place[1]},
         }
         for (unit, period), place in sorted(after.items())
         if (unit, period) in before and before[(unit, period)] != place
@@ -584,6 +584,29 @@ def _claim(run_id: int) -> bool:
     )
 
 
+class RunCancelled(Exception):
+    """Raised inside a run's progress report once a planner has cancelled the run."""
+
+
+@transaction.atomic
+def cancel_run(user, run: PlanRun) -> PlanRun:
+    """Stop a queued or running run. A queued run never starts; a sweep stops after the
+    batches already running; a plan's solve cannot be interrupted (its time limit bounds it),
+    but its answer is discarded. Raises ``ValueError`` for a run that has already ended."""
+    _check_writer(user)
+    stopped = PlanRun.objects.filter(
+        pk=run.pk, status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING]
+    ).update(
+        status=PlanRunStatus.CANCELLED,
+        message=f"cancelled by {user.get_username()}",
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    if not stopped:
+        raise ValueError(f"run {run.pk} has already ended ({run.get_status_display().lower()})")
+    return run
+
+
 def _execute(run_id: int) -> bool:
     """Claim and execute one queued run as the user who requested it; False if not claimed."""
     if not _claim(run_id):
@@ -591,9 +614,12 @@ def _execute(run_id: int) -> bool:
     run = PlanRun.objects.select_related("scenario", "mission", "requested_by").get(pk=run_id)
     user = run.requested_by
     scenario = run.scenario
+    still_running = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.RUNNING)
 
     def report(fraction: float, message: str) -> None:
-        PlanRun.objects.filter(pk=run_id).update(progress=round(fraction, 3), message=message)
+        # A cancelled run is no longer "running": no row is updated, and the run stops here.
+        if not still_running.update(progress=round(fraction, 3), message=message):
+            raise RunCancelled
 
     try:
         if user is None:
@@ -622,20 +648,22 @@ def _execute(run_id: int) -> bool:
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
             )
-        PlanRun.objects.filter(pk=run_id).update(
+        still_running.update(
             status=PlanRunStatus.DONE,
             result=result,
             progress=1.0,
             message="done",
             finished_at=timezone.now(),
         )
+    except RunCancelled:
+        logger.info("plan run %s cancelled", run_id)
     except PlanningInputError as exc:
-        PlanRun.objects.filter(pk=run_id).update(
+        still_running.update(
             status=PlanRunStatus.FAILED, message=exc.message, finished_at=timezone.now()
         )
     except Exception as exc:  # a failed solve must be visible on the page, not lost in a thread
         logger.exception("plan run %s failed", run_id)
-        PlanRun.objects.filter(pk=run_id).update(
+        still_running.update(
             status=PlanRunStatus.FAILED,
             message=f"internal error: {exc}",
             finished_at=timezone.now(),
@@ -645,6 +673,8 @@ def _execute(run_id: int) -> bool:
 
 __all__ = [
     "FORCE_WIDE",
+    "RunCancelled",
+    "cancel_run",
     "diff_answers",
     "plan_answer",
     "requeue_interrupted_runs",

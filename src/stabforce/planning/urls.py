@@ -14,6 +14,7 @@ urlpatterns = [
     path("scenarios/<int:pk>/runs/", views.StartRunView.as_view(), name="start_run"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run_detail"),
     path("runs/<int:pk>/progress/", views.RunProgressView.as_view(), name="run_progress"),
+    path("runs/<int:pk>/cancel/", views.CancelRunView.as_view(), name="cancel_run"),
     path("runs/<int:pk>/compare/", views.CompareView.as_view(), name="run_compare"),
     path("runs/<int:pk>/diff/<int:other>/", views.RunDiffView.as_view(), name="run_diff"),
 ]

@@ -237,6 +237,10 @@ class StartRunView(LoginRequiredMixin, View):
 # --- Runs -------------------------------------------------------------------------------------
 
 
+#: Statuses after which a run changes no more.
+ENDED = (PlanRunStatus.DONE, PlanRunStatus.FAILED, PlanRunStatus.CANCELLED)
+
+
 def progress_of(run: PlanRun) -> dict[str, Any]:
     """The bar's value and its caption. A plan run reports little progress while the solver
     works, so the bar also moves with the time spent against the time limit."""
@@ -333,7 +337,7 @@ class RunDetailView(PlanningPageMixin, TemplateView):
             **self.planning_context(run.mission),
             "run": run,
             "scenario": run.scenario,
-            "finished": run.status in (PlanRunStatus.DONE, PlanRunStatus.FAILED),
+            "finished": run.status in ENDED,
             "progress": progress_of(run),
         }
         if run.status == PlanRunStatus.DONE and run.result:
@@ -351,7 +355,7 @@ class RunProgressView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = run_or_404(request, pk)
-        finished = run.status in (PlanRunStatus.DONE, PlanRunStatus.FAILED)
+        finished = run.status in ENDED
         response = render(
             request,
             "planning/_run_progress.html",
@@ -360,6 +364,24 @@ class RunProgressView(LoginRequiredMixin, View):
         if finished and request.headers.get("HX-Request") == "true":
             response["HX-Refresh"] = "true"
         return response
+
+
+class CancelRunView(LoginRequiredMixin, View):
+    """POST: stop a queued or running run (HQ planners)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = run_or_404(request, pk)
+        if not may_plan(request.user):
+            raise PermissionDenied(HQ_ONLY_NOTE)
+        try:
+            services.cancel_run(request.user, run)
+        except ValueError as exc:
+            messages.error(request, f"Nothing to cancel: {exc}.")
+        else:
+            messages.success(request, "The run was cancelled.")
+        return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
 
 
 class CompareView(LoginRequiredMixin, View):

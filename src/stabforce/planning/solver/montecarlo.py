@@ -117,7 +117,8 @@ def monte_carlo(
 
     ``scheduler`` may be a Dask scheduler address (``"tcp://host:8786"``) or a
     ``distributed.Client``; otherwise ``workers`` local processes are used (``workers=0``: run
-    in this process). ``progress(done, total)`` is called as batches finish. ``method`` and
+    in this process). ``progress(done, total)`` is called as batches finish; an exception it
+    raises stops the sweep (batches not started are dropped) and propagates. ``method`` and
     ``time_limit`` choose the per-sample planner (see the module docstring).
     """
     probs = dict(DEFAULT_PROBABILITIES if probabilities is None else probabilities)
@@ -135,6 +136,7 @@ def monte_carlo(
         from distributed import as_completed as dask_completed
 
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        futs = []
         try:
             inst_f = client.scatter(instance, broadcast=True)
             futs = [
@@ -143,6 +145,9 @@ def monte_carlo(
             ]
             for fut in dask_completed(futs):
                 done(fut.result())
+        except BaseException:
+            client.cancel(futs)  # e.g. the run was cancelled: free the cluster
+            raise
         finally:
             if client is not scheduler:
                 client.close()
@@ -154,10 +159,14 @@ def monte_carlo(
         # and spins forever waiting for them once the parent has solved anything with HiGHS
         # (a server process always has).
         spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, spawn, initializer=_die_with_parent) as pool:
+        pool = ProcessPoolExecutor(workers, spawn, initializer=_die_with_parent)
+        try:
             futs = [pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches]
             for fut in as_completed(futs):
                 done(fut.result())
+        finally:
+            # if ``progress`` raised (the run was cancelled), drop the batches not yet started
+            pool.shutdown(wait=True, cancel_futures=True)
     results.sort(key=lambda r: r.seed)
     return aggregate(instance, results, keep_results)
 
