@@ -126,6 +126,7 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
         ("slip=XYZ:2", "XYZ has no counted units"),
         ("slip=KAZ:999", "beyond the 12-month horizon"),
         ("object=Nobody:KAZ", "'Nobody' is not a party of this mission (parties: "),
+        ("object=:KAZ", "'' is not a party of this mission"),
         ("object=Israel:XYZ", "XYZ has no pledges"),
         ("object=Israel", "expected PARTY:ISO3"),
         ("lift_objection=Nobody", "no objection by a party 'Nobody' here"),
@@ -148,11 +149,12 @@ def test_an_objection_what_if_names_a_real_party_and_follows_its_consent_rule(ga
     assert vetoed["size"]["covered_unit_months"] < base
     lifted = plan(hq, gaza, what_ifs=["object=ISR:KAZ", "lift_objection=Israel:KAZ"])
     assert lifted["size"]["covered_unit_months"] == base  # the same party, by its code
-    # Hamas's consent is not required: its objection costs a penalty, never a veto
-    penalised = plan(hq, gaza, what_ifs=["object=Hamas:KAZ"])
-    (said,) = penalised["mission_question"]["what_ifs"]
-    assert said.startswith("Hamas objects to Kazakhstan (a penalty of ")
-    assert "KAZ" in {entry["nation"] for entry in penalised["deployment"]}
+    # Hamas's consent is not required: the register does not count its objections, and the
+    # what-if says so instead of inventing a veto
+    with pytest.raises(PlanningInputError, match="Hamas's consent is not required"):
+        plan(hq, gaza, what_ifs=["object=Hamas:KAZ"])
+    spaced = plan(hq, gaza, what_ifs=["object= Israel : KAZ"])
+    assert spaced["mission_question"]["what_ifs"] == ["Israel objects to Kazakhstan"]
 
 
 def test_withdrawing_a_nation_whose_pledges_are_not_counted_says_it_changes_nothing(gaza, hq):
@@ -343,6 +345,22 @@ def test_a_run_whose_requester_was_deleted_fails_with_a_reason(gaza, users, no_c
     assert "no longer exists" in run.message
 
 
+def test_a_queued_run_of_a_user_no_longer_allowed_to_plan_fails_with_a_reason(
+    gaza, users, monkeypatch, no_connection_reset
+):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    planner = users["hq"]
+    scenario = services.save_scenario(
+        planner, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(planner, scenario, time_limit=2)
+    planner.is_active = False
+    planner.save()
+    assert services.run_queued_runs() == 1
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.FAILED and "may no longer run plans" in run.message
+
+
 def test_only_planners_save_scenarios(gaza, users):
     for role in ("observer", "lno_pak", "humlo"):
         with pytest.raises(PermissionDenied):
@@ -467,7 +485,10 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
          "after": {"sector": "north", "line": "aid"}},
     ]  # fmt: skip
     assert diff["assignments_removed"] == 2 and diff["assignments_added"] == 2
-    assert (
-        "Units in both plans move to another sector or line of operation in 1 unit-month."
-        in (diff["sentences"])
-    )
+    sentence = "Units in both plans move to another sector or line of operation in 1 unit-month."
+    assert sentence in diff["sentences"]
+    # a plan asked a month later numbers its months from there: moves compare months
+    march_start = answer(("u1", 0, "rafah", "border"), ("u1", 1, "north", "aid"))
+    april_start = answer(("u1", 0, "north", "aid"))  # its period 0 is April
+    april_start["mission_question"]["periods"] = ["2026-04", "2026-05"]
+    assert services.diff_answers(march_start, april_start)["moved"] == []

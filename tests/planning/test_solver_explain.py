@@ -38,7 +38,7 @@ def test_explanation_names_every_binding_reason():
     assert "the two candidates are" not in text  # four candidates here
     assert "two candidates are from nations objected to by Israel (QAT, TUR)" in text
     assert "one candidate's caveat excludes sector rafah" in text
-    assert "arrive only from period 3 (2026-04)" in text
+    assert "1 candidate arrives only from period 3 (2026-04)" in text
     # a single lifted veto or relaxed caveat suffices; the first in order is the veto on QAT
     assert len(e.changes) == 1
 
@@ -95,7 +95,7 @@ def test_wording_for_one_vetoed_nation_and_a_demand_its_only_unit_already_serves
     )
     (e,) = explain_uncovered(inst, solve(inst, solver="highs", time_limit=5).plan)
     assert e.text.startswith("inf for security in sector north, period 0: 2 of 3 uncovered. ")
-    assert "The candidate is from a nation objected to by Israel (TUR)" in e.text
+    assert "One candidate is from a nation objected to by Israel (TUR)" in e.text
 
 
 def test_a_demand_whose_eligible_units_all_serve_it_says_so():

@@ -59,8 +59,11 @@ class BuiltInstance:
     def party(self, text: str) -> PartyRef | None:
         """The mission's party called ``text`` (name, key or nation code; any case)."""
         wanted = text.strip().casefold()
+        if not wanted:
+            return None
         for party in self.parties:
-            if wanted in {party.name.casefold(), party.key.casefold(), party.iso3.casefold()}:
+            names = {party.name.casefold(), party.key.casefold(), party.iso3.casefold()} - {""}
+            if wanted in names:
                 return party
         return None
 
@@ -355,7 +358,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 potential = [u for u in potential if u.pledge_id != value]
                 applied.append(f"pledge {value} counted")
         elif kind == "lift_objection":
-            name, _, nation = value.partition(":")
+            name, _, nation = (part.strip() for part in value.partition(":"))
             party = built.party(name)
             objecting = {o.party for o in instance.objections}
             if party is None or party.name not in objecting:
@@ -380,7 +383,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 + (f" to {built.nation_name(code)}" if code else "s")
             )
         elif kind == "object":
-            name, _, nation = value.partition(":")
+            name, _, nation = (part.strip() for part in value.partition(":"))
             if not nation:
                 raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
             party = built.party(name)
@@ -388,6 +391,12 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 known = ", ".join(sorted(p.name for p in built.parties)) or "none"
                 raise PlanningInputError(
                     f"object={value}: {name!r} is not a party of this mission (parties: {known})",
+                    "what_if",
+                )
+            if not party.consent_required:
+                raise PlanningInputError(
+                    f"object={value}: {party.name}'s consent is not required for this mission, "
+                    "so the register does not count its objections and neither does the planner",
                     "what_if",
                 )
             code = nation.upper()
@@ -398,19 +407,21 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
             current = next((o for o in instance.objections if o.party == party.name), None)
             nations = set(current.nations) if current else set()
-            # as the register would: a veto only from a party whose consent is required
+            # as the register's objections: a veto, or a penalty in the mission's penalty mode
             instance = solver.set_objection(
                 instance,
                 party.name,
                 nations | {code},
                 mode=built.objection_mode,
-                weight=built.objection_penalty,
-                consent_required=party.consent_required,
+                weight=built.objection_penalty if built.objection_mode == "penalty" else 0.0,
             )
-            hard = built.objection_mode == "veto" and party.consent_required
             applied.append(
                 f"{party.name} objects to {built.nation_name(code)}"
-                + ("" if hard else f" (a penalty of {built.objection_penalty:g} per unit-month)")
+                + (
+                    f" (a penalty of {built.objection_penalty:g} per unit-month)"
+                    if built.objection_mode == "penalty"
+                    else ""
+                )
             )
         elif kind == "slip":
             nation, _, months = value.partition(":")

@@ -334,19 +334,23 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
     """Units serving in both plans in a month, but in another sector or line of operation."""
 
     def places(answer):
-        return {(a["unit"], a["period"]): (a["sector"], a["line"]) for a in answer["assignments"]}
+        # by month, not period number: two runs may start their horizons in different months
+        months = answer["mission_question"]["periods"]
+        return {
+            (a["unit"], months[a["period"]]): (a["sector"], a["line"])
+            for a in answer["assignments"]
+        }
 
     before, after = places(base), places(other)
-    periods = other["mission_question"]["periods"]
     return [
         {
             "unit": unit,
-            "period": periods[period],
-            "before": {"sector": before[(unit, period)][0], "line": before[(unit, period)][1]},
+            "period": month,
+            "before": {"sector": before[(unit, month)][0], "line": before[(unit, month)][1]},
             "after": {"sector": place[0], "line": place[1]},
         }
-        for (unit, period), place in sorted(after.items())
-        if (unit, period) in before and before[(unit, period)] != place
+        for (unit, month), place in sorted(after.items())
+        if (unit, month) in before and before[(unit, month)] != place
     ]
 
 
@@ -539,13 +543,12 @@ def run_queued_runs() -> int:
     (:func:`_claim`), so each runs exactly once.
     """
     done = 0
-    for run_id in (
-        PlanRun.objects.filter(status=PlanRunStatus.QUEUED)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-    ):
-        if _execute(run_id):
-            done += 1
+    queued = PlanRun.objects.filter(status=PlanRunStatus.QUEUED).order_by("created_at", "pk")
+    for run_id in list(queued.values_list("pk", flat=True)):
+        try:
+            done += _execute(run_id)
+        except Exception:  # one broken run must not keep the others from running
+            logger.exception("plan run %s could not be executed", run_id)
     return done
 
 
@@ -622,8 +625,13 @@ def _execute(run_id: int) -> bool:
             raise RunCancelled
 
     try:
+        # executed later, possibly after a restart: the requester must still be allowed to plan
         if user is None:
             raise PlanningInputError("the user who requested this run no longer exists")
+        if not (user.is_active and user.is_hq):
+            raise PlanningInputError(
+                f"{user.get_username()} may no longer run plans (deactivated or not HQ)"
+            )
         params = dict(run.parameters)
         if run.kind == "sweep":
             result = sweep_answer(

@@ -175,17 +175,22 @@ def _explain_one(
         if len(early) == n:
             e.reasons.append(f"no {cap} available before {instance.label(first)}")
         else:
+            k = len(early)
             e.reasons.append(
-                f"{counted(len(early), 'candidate')} arrive only from {instance.label(first)}"
+                f"{counted(k, 'candidate')} {'arrives' if k == 1 else 'arrive'} only from "
+                f"{instance.label(first)}"
             )
     if groups.get("too_late"):
-        e.reasons.append(
-            f"{counted(len(groups['too_late']), 'candidate')}' availability ends before "
-            f"{instance.label(d.period)}"
-        )
+        k = len(groups["too_late"])
+        whose = "one candidate's" if k == 1 else f"{k} candidates'"
+        e.reasons.append(f"{whose} availability ends before {instance.label(d.period)}")
     for party, nations in sorted(veto_by_party.items()):
-        k = sum(1 for u in groups["veto"] if u.nation in nations)
-        word = "the candidate is" if k == 1 else f"{counted(k, 'candidate')} are"
+        k = len({u.id for u in groups["veto"] if u.nation in nations})
+        word = (
+            ("the candidate is" if n == 1 else "one candidate is")
+            if k == 1
+            else (f"{counted(k, 'candidate')} are")
+        )
         if k == 2:
             word = "the two candidates are" if n == 2 else "two candidates are"
         whose = "a nation" if len(nations) == 1 else "nations"

@@ -159,7 +159,9 @@ def monte_carlo(
         # and spins forever waiting for them once the parent has solved anything with HiGHS
         # (a server process always has).
         spawn = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(workers, spawn, initializer=_die_with_parent)
+        pool = ProcessPoolExecutor(
+            workers, spawn, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
         try:
             futs = [pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches]
             for fut in as_completed(futs):
@@ -171,22 +173,25 @@ def monte_carlo(
     return aggregate(instance, results, keep_results)
 
 
-def _die_with_parent() -> None:
-    """Pool processes end when the process that started them does.
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool processes end when the process that started them does, and only then.
 
     A sweep may run inside a server worker; if that worker is killed, its pool processes must
-    not run on as orphans. They also drop the signal handlers inherited from a server (gunicorn
-    turns SIGTERM into a graceful-exit flag that a solver process never checks).
+    not run on as orphans (PR_SET_PDEATHSIG). They leave the terminal's process group, so a
+    Ctrl-C meant for the server does not kill them (and their CBC children) mid-sample before
+    the server has stopped the run; and they drop the signal handlers inherited from a server
+    (gunicorn turns SIGTERM into a graceful-exit flag that a solver process never checks).
     """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setpgrp()
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent died before prctl took effect
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
             os._exit(1)
 
 
