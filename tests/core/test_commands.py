@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -91,37 +93,76 @@ def test_demo_builds_once_prints_random_logins_and_is_idempotent(demo_home):
 def test_a_plan_run_cut_off_by_a_restart_is_resumed_by_the_next_server(demo_home):
     home, _ = demo_home
     database = home / "stabforce.sqlite3"
-    with sqlite3.connect(database) as db:  # the server died while the demo's run was running
+    run_id = _demo_run_left_running(database)  # the server died while the run was running
+    with _serving(home) as server:
+        status, result = _wait_until_done(database, run_id, server)
+    assert status == "done", server.output
+    assert json.loads(result)["quality"]["checked"] is True
+    assert "1 interrupted plan run(s) queued again" in server.output
+
+
+def test_a_plan_run_whose_worker_process_dies_is_resumed_while_the_server_runs(demo_home):
+    psutil = pytest.importorskip("psutil")
+    home, _ = demo_home
+    database = home / "stabforce.sqlite3"
+    with _serving(home) as server:
+        deadline = time.monotonic() + 60
+        workers = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = psutil.Process(server.pid).children()
+        assert len(workers) == 2, server.output
+        time.sleep(2)  # both workers have booted and resumed what there was to resume
+        doomed = workers[0].pid
+        run_id = _demo_run_left_running(database, worker_pid=doomed)  # as if it ran there
+        os.kill(doomed, signal.SIGKILL)  # out of memory, a timeout kill, ...
+        status, result = _wait_until_done(database, run_id, server)
+    assert status == "done", server.output
+    assert json.loads(result)["quality"]["checked"] is True
+    assert f"1 plan run(s) of worker {doomed} queued again" in server.output
+
+
+def _demo_run_left_running(database, worker_pid=None) -> int:
+    with sqlite3.connect(database) as db:
         (run_id,) = db.execute("SELECT id FROM planning_planrun ORDER BY id LIMIT 1").fetchone()
         db.execute(
-            "UPDATE planning_planrun SET status='running', result=NULL, progress=0.5 WHERE id=?",
-            (run_id,),
+            "UPDATE planning_planrun SET status='running', result=NULL, progress=0.5, "
+            "worker_pid=? WHERE id=?",
+            (worker_pid, run_id),
         )
-    port = _free_port()
+    return run_id
+
+
+@contextlib.contextmanager
+def _serving(home):
+    """``stabforce serve`` on a free port; ``.output`` holds its log once it has stopped."""
     environment = {**os.environ, "STABFORCE_HOME": str(home), "DATABASE_URL": ""}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "stabforce.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "stabforce.cli", "serve", "--port", str(_free_port())],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    server.output = ""
     try:
-        status, result = "running", None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and status != "done":
-            time.sleep(0.5)
-            if server.poll() is not None:  # the server stopped: say why, do not wait on
-                break
-            with sqlite3.connect(database) as db:
-                status, result = db.execute(
-                    "SELECT status, result FROM planning_planrun WHERE id=?", (run_id,)
-                ).fetchone()
-            assert status in {"running", "queued", "done"}, status
+        yield server
     finally:
         server.terminate()
-        output = server.communicate(timeout=30)[0]
-    assert status == "done", output
-    assert json.loads(result)["quality"]["checked"] is True
-    assert "1 interrupted plan run(s) queued again" in output
+        server.output = server.communicate(timeout=30)[0]
+
+
+def _wait_until_done(database, run_id, server, seconds=120) -> tuple[str, str | None]:
+    status, result = "running", None
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and status != "done":
+        time.sleep(0.5)
+        if server.poll() is not None:  # the server stopped: say why, do not wait on
+            break
+        with sqlite3.connect(database) as db:
+            status, result = db.execute(
+                "SELECT status, result FROM planning_planrun WHERE id=?", (run_id,)
+            ).fetchone()
+        assert status in {"running", "queued", "done"}, status
+    return status, result
 
 
 def _free_port() -> int:

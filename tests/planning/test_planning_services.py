@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from io import StringIO
 from types import SimpleNamespace
@@ -286,8 +287,25 @@ def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
     for run in (queued, cut_off):
         run.refresh_from_db()
         assert run.status == PlanRunStatus.DONE, run.message
+        assert run.worker_pid == os.getpid()  # who ran it, to resume it if that process dies
         assert run.result["quality"]["checked"] is True
     assert services.run_queued_runs() == 0  # claimed runs are never run twice
+
+
+def test_only_the_runs_of_a_dead_worker_process_are_queued_again(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    on_dead, on_alive = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
+    PlanRun.objects.filter(pk=on_dead.pk).update(status=PlanRunStatus.RUNNING, worker_pid=4001)
+    PlanRun.objects.filter(pk=on_alive.pk).update(status=PlanRunStatus.RUNNING, worker_pid=4002)
+    assert services.requeue_interrupted_runs(worker_pid=4001) == 1
+    on_dead.refresh_from_db()
+    on_alive.refresh_from_db()
+    assert on_dead.status == PlanRunStatus.QUEUED and on_dead.worker_pid is None
+    assert "its server process stopped" in on_dead.message
+    assert on_alive.status == PlanRunStatus.RUNNING
 
 
 def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, monkeypatch):

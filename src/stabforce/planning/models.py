@@ -106,6 +106,9 @@ class PlanRun(MissionRecord):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    worker_pid = models.IntegerField(
+        null=True, blank=True, help_text="process executing the run (to resume it if it dies)"
+    )
 
     class Meta:
         ordering = ["-created_at"]

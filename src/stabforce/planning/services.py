@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -522,17 +524,25 @@ def start_run(
     return run
 
 
-def requeue_interrupted_runs() -> int:
-    """Queue again the runs a stopped server left running (their threads died with it).
+def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
+    """Queue again the runs a stopped server, or one stopped worker process, left running
+    (their threads died with it). Returns how many were queued again.
 
-    Called once when a server starts, before it serves: nothing is running yet, so every
-    ``running`` row is an orphan. Returns how many were queued again.
+    Without ``worker_pid``: called once when a server starts, before it serves, so every
+    ``running`` row is an orphan. With it: called by the server when that worker process
+    exits (killed, timed out, replaced on reload) while the server goes on.
     """
-    return PlanRun.objects.filter(status=PlanRunStatus.RUNNING).update(
+    orphans = PlanRun.objects.filter(status=PlanRunStatus.RUNNING)
+    if worker_pid is not None:
+        orphans = orphans.filter(worker_pid=worker_pid)
+    return orphans.update(
         status=PlanRunStatus.QUEUED,
         progress=0.0,
         started_at=None,
-        message="interrupted by a server restart; queued again",
+        worker_pid=None,
+        message="interrupted by a server restart; queued again"
+        if worker_pid is None
+        else "its server process stopped; queued again",
     )
 
 
@@ -552,17 +562,25 @@ def run_queued_runs() -> int:
     return done
 
 
-def resume_queued_runs_in_background() -> threading.Thread:
-    """:func:`run_queued_runs` on a daemon thread (one per server process)."""
+def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
+    """:func:`run_queued_runs` now and then every ``every`` seconds, on a daemon thread (one
+    per server process).
+
+    The first pass resumes what a previous server left; the later ones pick up runs queued
+    again while this server runs (a worker process that died: see
+    :func:`requeue_interrupted_runs`) and any queued run whose own thread never started.
+    """
 
     def work() -> None:
-        close_old_connections()
-        try:
-            run_queued_runs()
-        except Exception:  # the server must start even if a resumed run cannot
-            logger.exception("resuming queued plan runs failed")
-        finally:
+        while True:
             close_old_connections()
+            try:
+                run_queued_runs()
+            except Exception:  # keep serving even if the database hiccups
+                logger.exception("resuming queued plan runs failed")
+            finally:
+                close_old_connections()
+            time.sleep(every)
 
     thread = threading.Thread(target=work, name="stabforce-resume-runs", daemon=True)
     thread.start()
@@ -582,7 +600,10 @@ def _claim(run_id: int) -> bool:
     """Move a queued run to running; False if another thread or process got it first."""
     return bool(
         PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
-            status=PlanRunStatus.RUNNING, started_at=timezone.now(), progress=0.0
+            status=PlanRunStatus.RUNNING,
+            started_at=timezone.now(),
+            progress=0.0,
+            worker_pid=os.getpid(),
         )
     )
 

@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 "limit_request_line": 8190,
                 "limit_request_fields": 100,
                 "post_worker_init": _resume_plan_runs,
+                "child_exit": _requeue_runs_of_worker,
             }
         ).run()
 
@@ -64,6 +65,19 @@ def _resume_plan_runs(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     from stabforce.planning.services import resume_queued_runs_in_background
 
     resume_queued_runs_in_background()
+
+
+def _requeue_runs_of_worker(server, worker) -> None:  # noqa: ANN001 - gunicorn's objects
+    """In the server (master) process, when a worker exits: its running plan runs died with it;
+    queue them again for the workers (the replacement resumes them once it is ready)."""
+    from stabforce.planning.services import requeue_interrupted_runs
+
+    try:
+        requeued = requeue_interrupted_runs(worker_pid=worker.pid)
+        if requeued:
+            server.log.info("%s plan run(s) of worker %s queued again", requeued, worker.pid)
+    finally:
+        connection.close()  # the server forks new workers: never hand them this connection
 
 
 class _GunicornServer(BaseApplication):
