@@ -109,6 +109,17 @@ def test_vetoes_availability_windows_and_unknown_demands():
     assert "vetoed by Israel" in " ".join(describe_idle(e))
 
 
+def test_months_in_which_the_mission_needs_nothing_are_not_idle_months():
+    inst = Instance(
+        units=(Unit("m", "BRA", "med", pledge_id="bra"), Unit("e", "ITA", "eng", pledge_id="ita")),
+        demands=tuple(Demand(f"d{p}", "S", "L", "eng", period=p) for p in (1, 2)),
+        periods=3,  # nothing at all is required in period 0
+    )
+    (e,) = explain_idle(inst, Plan.of([("e", "d1"), ("e", "d2")]))
+    assert e.pledge == "bra" and e.periods_by_kind == {"not_required": [1, 2]}
+    assert e.available_unit_periods == e.idle_unit_periods == 2
+
+
 def test_units_of_one_pledge_with_different_capabilities_are_explained_apart():
     inst = Instance(
         units=(Unit("a", "ITA", "eng", pledge_id="p"), Unit("b", "ITA", "med", pledge_id="p")),

@@ -15,6 +15,9 @@ window, each idle unit-period is classified:
                     plan proved optimal, an objection penalty, a composition target or the tour
                     limit saved for other months outweighs the coverage; otherwise the search
                     may simply not have got there (:func:`describe_idle` words both).
+
+Periods in which the mission requires nothing at all (e.g. the first month of a horizon that
+starts before any requirement) are not counted: no unit is "left at home" then.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ def explain_idle(instance: Instance, plan: Plan) -> list[IdleExplanation]:
     by_cap_period: dict[tuple[str, int], list[Demand]] = defaultdict(list)
     for d in instance.demands:
         by_cap_period[(d.capability, d.period)].append(d)
+    needed_periods = {d.period for d in instance.demands if d.units_required > 0}
 
     # a pledge normally holds units of one nation and capability; grouping by all three keeps
     # the sentences right for hand-built instances that mix them
@@ -88,6 +92,8 @@ def explain_idle(instance: Instance, plan: Plan) -> list[IdleExplanation]:
         kind_periods: dict[str, set[int]] = defaultdict(set)
         for u in units:
             for p in range(u.available_from, u.last_period(instance.periods) + 1):
+                if p not in needed_periods:
+                    continue
                 e.available_unit_periods += 1
                 if (u.id, p) in busy:
                     continue
