@@ -231,6 +231,13 @@ def _readable(explanation: solver.Explanation, built: BuiltInstance) -> str:
     return text
 
 
+def _check_solver(name: str) -> None:
+    if name not in solver.SOLVERS:
+        raise PlanningInputError(
+            f"unknown solver {name!r}; choose one of {', '.join(solver.SOLVERS)}", "solver"
+        )
+
+
 def plan_answer(
     user,
     mission: Mission,
@@ -247,8 +254,7 @@ def plan_answer(
     """Solve one planning question and return the checked, explained answer."""
     if not 0.1 <= time_limit <= 3600:
         raise PlanningInputError("time limit must be between 0.1 and 3600 seconds", "time_limit")
-    if solver_name not in solver.SOLVERS:
-        raise PlanningInputError(f"solver must be one of {', '.join(solver.SOLVERS)}", "solver")
+    _check_solver(solver_name)
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
     result = solver.solve(
@@ -396,10 +402,7 @@ def sweep_answer(
         raise PlanningInputError("samples must be between 1 and 100,000", "samples")
     if workers < 0:
         raise PlanningInputError("workers must be 0 (in this process) or more", "workers")
-    if method not in solver.SOLVERS:
-        raise PlanningInputError(
-            f"unknown solver {method!r}; choose one of {', '.join(solver.SOLVERS)}", "solver"
-        )
+    _check_solver(method)
     if not 0.1 <= sample_time_limit <= 600:
         raise PlanningInputError(
             "the time limit per sample must be 0.1 to 600 seconds", "sample_time_limit"
