@@ -4,6 +4,7 @@ every role, and API clients."""
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 
 os.environ.setdefault("STABFORCE_HOME", tempfile.mkdtemp(prefix="stabforce-test-"))
@@ -81,3 +82,19 @@ def token_for(db):
         return f"Bearer {raw}"
 
     return make
+
+
+@pytest.fixture
+def finished_pid() -> int:
+    """The process id of a process that has ended (and been reaped): no such process now."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    return ended.pid
+
+
+@pytest.fixture(autouse=True)
+def _no_plan_run_heartbeats(monkeypatch):
+    """A running plan run's heartbeat writes from its own thread and connection; inside a
+    test's transaction that connection would wait on the test's locks. Runs in tests end long
+    before a beat; the heartbeat has its own test, and the server tests run the real thing."""
+    monkeypatch.setattr("stabforce.planning.services.HEARTBEAT_EVERY", 10**6)

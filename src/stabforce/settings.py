@@ -30,6 +30,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -160,7 +173,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five failures per user+address lock that pair out for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("STABFORCE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = _env_int("STABFORCE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -230,7 +243,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Largest statement the intake accepts (bytes of UTF-8 text or upload).
-STABFORCE_INTAKE_MAX_BYTES = int(os.environ.get("STABFORCE_INTAKE_MAX_BYTES", str(2 * 1024 * 1024)))
+STABFORCE_INTAKE_MAX_BYTES = _env_int("STABFORCE_INTAKE_MAX_BYTES", 2 * 1024 * 1024)
+
+# Plan runs and sweeps executed at once by one server process; more wait, queued.
+STABFORCE_PLAN_RUNS_PER_PROCESS = _env_int("STABFORCE_PLAN_RUNS_PER_PROCESS", 1)
 
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100

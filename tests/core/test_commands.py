@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import signal
@@ -37,6 +38,16 @@ def test_production_profile_passes_check_deploy(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [("0", "must be at least 1, got 0"), ("two", "must be a whole number, got 'two'")],
+)
+def test_a_bad_number_in_the_environment_is_refused_by_name(tmp_path, value, complaint):
+    result = run_stabforce("check", home=tmp_path, STABFORCE_PLAN_RUNS_PER_PROCESS=value)
+    assert result.returncode != 0
+    assert f"STABFORCE_PLAN_RUNS_PER_PROCESS {complaint}" in result.stderr
 
 
 def test_the_secret_key_is_generated_once_and_private(tmp_path):
@@ -90,10 +101,11 @@ def test_demo_builds_once_prints_random_logins_and_is_idempotent(demo_home):
     assert answer["quality"]["checked"] is True and answer["uncovered"]
 
 
-def test_a_plan_run_cut_off_by_a_restart_is_resumed_by_the_next_server(demo_home):
+def test_a_plan_run_cut_off_by_a_restart_is_resumed_by_the_next_server(demo_home, finished_pid):
     home, _ = demo_home
     database = home / "stabforce.sqlite3"
-    run_id = _demo_run_left_running(database)  # the server died while the run was running
+    # the server's worker died while the run was running (a moment ago)
+    run_id = _demo_run_left_running(database, worker_pid=finished_pid)
     with _serving(home) as server:
         status, result = _wait_until_done(database, run_id, server)
     assert status == "done", server.output
@@ -122,13 +134,18 @@ def test_a_plan_run_whose_worker_process_dies_is_resumed_while_the_server_runs(d
     assert f"1 plan run(s) of worker {doomed} queued again" in server.output
 
 
-def _demo_run_left_running(database, worker_pid=None) -> int:
+def _demo_run_left_running(database, worker_pid) -> int:
+    """The demo's plan run, as if it were running in process ``worker_pid`` of this machine,
+    which marked it alive a moment ago."""
+    from stabforce.planning.services import machine_id
+
+    just_now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     with sqlite3.connect(database) as db:
         (run_id,) = db.execute("SELECT id FROM planning_planrun ORDER BY id LIMIT 1").fetchone()
         db.execute(
             "UPDATE planning_planrun SET status='running', result=NULL, progress=0.5, "
-            "worker_pid=? WHERE id=?",
-            (worker_pid, run_id),
+            "worker_pid=?, worker_machine=?, heartbeat_at=?, attempts=1 WHERE id=?",
+            (worker_pid, machine_id(), just_now, run_id),
         )
     return run_id
 

@@ -59,13 +59,23 @@ def poll(client, run_id: int) -> dict:
         time.sleep(0.5)
 
 
+def test_an_unnamed_scenario_is_named_by_its_what_ifs_in_words(gaza, users, api_as):
+    hq = api_as(users["hq"])
+    body = {"as_of": AS_OF, "what_ifs": ["withdraw=kaz", "slip=MAR:2"]}
+    response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", body)
+    assert response.status_code == 201, response.json()
+    expected = f"Kazakhstan withdraws; Morocco arrives +2 months — as of {AS_OF}"
+    assert response.json()["name"] == expected
+
+
 def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     hq = api_as(users["hq"])
     response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF})
     assert response.status_code == 201, response.json()
     base = response.json()
     assert base["statuses"] == ["deployed", "committed", "offered"]
-    assert base["releasability"] == "hq" and base["runs"] == [] and base["name"]
+    assert base["releasability"] == "hq" and base["runs"] == []
+    assert base["name"] == f"Baseline — as of {AS_OF}"
 
     with inline_runs():
         response = post(hq, f"{BASE}/scenarios/{base['id']}/runs", {"time_limit": 2})

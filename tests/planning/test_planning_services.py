@@ -8,12 +8,14 @@ import datetime as dt
 import json
 import os
 import re
+from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from stabforce.forcegen.models import Requirement
 from stabforce.forcegen.queries import pledges_as_of
@@ -210,6 +212,9 @@ def test_a_sweep_gives_every_requirement_a_probability(gaza, hq):
     )
     assert set(probabilities) == in_horizon
     assert all(0.0 <= value <= 1.0 for value in probabilities.values())
+    # keyed by requirement key, as the API and the CLI give them; the names beside them
+    assert set(answer["requirement_names"]) == in_horizon
+    assert any(name.startswith("Rafah · ") for name in answer["requirement_names"].values())
     for dist in [*answer["by_sector"].values(), *answer["by_line_of_operation"].values()]:
         assert 0.0 <= dist["p10"] <= dist["p50"] <= dist["p90"] <= 1.0
     with pytest.raises(PlanningInputError) as caught:
@@ -298,14 +303,165 @@ def test_only_the_runs_of_a_dead_worker_process_are_queued_again(gaza, hq, monke
         hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
     )
     on_dead, on_alive = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
-    PlanRun.objects.filter(pk=on_dead.pk).update(status=PlanRunStatus.RUNNING, worker_pid=4001)
-    PlanRun.objects.filter(pk=on_alive.pk).update(status=PlanRunStatus.RUNNING, worker_pid=4002)
+    here = {"status": PlanRunStatus.RUNNING, "worker_machine": services.machine_id()}
+    PlanRun.objects.filter(pk=on_dead.pk).update(worker_pid=4001, **here)
+    PlanRun.objects.filter(pk=on_alive.pk).update(worker_pid=4002, **here)
     assert services.requeue_interrupted_runs(worker_pid=4001) == 1
     on_dead.refresh_from_db()
     on_alive.refresh_from_db()
     assert on_dead.status == PlanRunStatus.QUEUED and on_dead.worker_pid is None
     assert "its server process stopped" in on_dead.message
     assert on_alive.status == PlanRunStatus.RUNNING
+
+
+def test_runs_of_live_processes_are_left_alone_and_those_of_dead_or_silent_ones_queued_again(
+    gaza, hq, monkeypatch, finished_pid
+):
+    """What a second server on the same database, or a worker's 30 s poll, sees."""
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    now = timezone.now()
+    silent = now - timedelta(seconds=2 * services.LEASE)
+    here, elsewhere = services.machine_id(), "another-machine"
+    cases = {
+        "this process": (os.getpid(), here, now, PlanRunStatus.RUNNING),
+        "a live process on another machine": (77, elsewhere, now, PlanRunStatus.RUNNING),
+        "a dead process here": (finished_pid, here, now, PlanRunStatus.QUEUED),
+        "a silent process elsewhere": (77, elsewhere, silent, PlanRunStatus.QUEUED),
+        "a silent process here": (os.getpid(), here, silent, PlanRunStatus.QUEUED),
+    }
+    runs = {}
+    for case, (pid, machine, beat, _) in cases.items():
+        runs[case] = services.start_run(hq, scenario, time_limit=2)
+        PlanRun.objects.filter(pk=runs[case].pk).update(
+            status=PlanRunStatus.RUNNING, worker_pid=pid, worker_machine=machine,
+            heartbeat_at=beat, attempts=1,
+        )  # fmt: skip
+    assert services.requeue_interrupted_runs() == 3
+    for case, (*_, expected) in cases.items():
+        runs[case].refresh_from_db()
+        assert runs[case].status == expected, case
+
+
+def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    again, given_up = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
+    for run, attempts in ((again, services.MAX_ATTEMPTS - 1), (given_up, services.MAX_ATTEMPTS)):
+        PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.RUNNING, attempts=attempts)
+    assert services.requeue_interrupted_runs() == 1
+    again.refresh_from_db()
+    given_up.refresh_from_db()
+    assert again.status == PlanRunStatus.QUEUED
+    assert given_up.status == PlanRunStatus.FAILED and given_up.finished_at is not None
+    assert f"stopped {services.MAX_ATTEMPTS} times" in given_up.message
+
+
+def test_each_start_of_a_run_is_counted_and_marks_it_alive(
+    gaza, hq, monkeypatch, no_connection_reset
+):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+    before = timezone.now()
+    assert services.run_queued_runs() == 1
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.DONE and run.attempts == 1
+    assert run.worker_machine == services.machine_id() and run.heartbeat_at >= before
+
+
+def test_an_execution_whose_run_was_taken_over_writes_no_answer(
+    gaza, hq, monkeypatch, no_connection_reset
+):
+    """A process that hung past the lease (its run was started again elsewhere) comes back:
+    its answer must not overwrite the new execution's run."""
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+    real_plan_answer = services.plan_answer
+
+    def plan_while_another_process_takes_the_run_over(*args, **kwargs):
+        PlanRun.objects.filter(pk=run.pk).update(attempts=2, worker_pid=4242)
+        return real_plan_answer(*args, **kwargs)
+
+    monkeypatch.setattr(services, "plan_answer", plan_while_another_process_takes_the_run_over)
+    assert services.run_queued_runs() == 1
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.RUNNING and run.worker_pid == 4242
+    assert run.result is None
+
+
+def test_the_heartbeat_marks_the_run_alive_until_stopped_or_the_run_is_no_longer_its_own(
+    gaza, hq, monkeypatch
+):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    monkeypatch.setattr(services, "connection", SimpleNamespace(close=lambda: None))
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.001)
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+    long_ago = timezone.now() - timedelta(hours=1)
+    PlanRun.objects.filter(pk=run.pk).update(
+        status=PlanRunStatus.RUNNING, attempts=1, heartbeat_at=long_ago
+    )
+    this_execution = PlanRun.objects.filter(pk=run.pk, status=PlanRunStatus.RUNNING, attempts=1)
+
+    class StopAfterThreeBeats:
+        waits = 0
+
+        def wait(self, seconds):
+            self.waits += 1
+            return self.waits > 3
+
+    stop = StopAfterThreeBeats()
+    services._keep_alive(this_execution, stop)
+    run.refresh_from_db()
+    assert stop.waits == 4 and run.heartbeat_at > long_ago
+
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.CANCELLED)
+    never_stops = StopAfterThreeBeats()
+    never_stops.waits = -(10**9)
+    services._keep_alive(this_execution, never_stops)  # returns: the run is not its own
+    assert never_stops.waits == -(10**9) + 1
+
+
+def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+    seen = []
+
+    class BusySlots:
+        def acquire(self, blocking=True):
+            if blocking:  # the other run finishes: the slot is free now
+                run.refresh_from_db()
+                seen.append((run.status, run.message))
+            return blocking
+
+        def release(self):
+            seen.append("released")
+
+    monkeypatch.setattr(services, "_slots", BusySlots)
+    with services._run_slot(run.pk):
+        pass
+    assert seen == [
+        (
+            PlanRunStatus.QUEUED,
+            "waiting for the plan runs already running on this server to finish",
+        ),
+        "released",
+    ]
 
 
 def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, monkeypatch):

@@ -226,8 +226,9 @@ class _Serialised:
         return self.serialise(rows)  # pragma: no cover
 
 
-def _check_question(user, mission, body: ScenarioIn) -> None:
-    """Every what-if must parse and make sense in the register on that date."""
+def _check_question(user, mission, body: ScenarioIn) -> building.BuiltInstance:
+    """Every what-if must parse and make sense in the register on that date; returns the
+    question as built."""
     for number, text in enumerate(body.what_ifs):
         try:
             building.parse_what_if(text)
@@ -246,6 +247,7 @@ def _check_question(user, mission, body: ScenarioIn) -> None:
             raise NinjaValidationError(
                 [{"loc": ["body", "what_ifs", number], "msg": exc.message}]
             ) from None
+    return built
 
 
 # --- Operations ------------------------------------------------------------------------------
@@ -289,10 +291,8 @@ def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
         )
         if base is None:
             raise _field_error("base_id", "no such scenario in this mission")
-    _check_question(user, mission, body)
-    name = body.name.strip() or (
-        f"{', '.join(body.what_ifs) or 'baseline'} — as of {body.as_of.isoformat()}"
-    )
+    built = _check_question(user, mission, body)
+    name = body.name.strip() or building.default_scenario_name(built, body.as_of)
     try:
         scenario = services.save_scenario(
             user, mission, name=name, as_of=body.as_of, statuses=body.statuses,

@@ -451,3 +451,9 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "applied_what_ifs": built.applied_what_ifs + applied,
         }
     )
+
+
+def default_scenario_name(built: BuiltInstance, as_of: dt.date) -> str:
+    """A scenario's name when the planner gives none: its what-ifs in words and its date."""
+    changes = "; ".join(built.applied_what_ifs) or "Baseline"
+    return f"{changes[0].upper()}{changes[1:]} — as of {as_of.isoformat()}"

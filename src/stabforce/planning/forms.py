@@ -93,6 +93,7 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args, user=None, mission=None, scenarios=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.mission = user, mission
+        self.built: building.BuiltInstance | None = None  # the question, once checked
         if scenarios is not None:
             self.fields["base"].queryset = scenarios
 
@@ -127,14 +128,17 @@ class ScenarioForm(forms.Form):
                 built = building.apply_what_ifs(built, [building.parse_what_if(line)])
             except building.PlanningInputError as exc:
                 self.add_error("what_ifs", f"Line {number}: {exc.message}")
+        self.built = built
         return data
 
     def scenario_name(self) -> str:
         data = self.cleaned_data
         if data.get("name"):
             return data["name"]
-        what = ", ".join(data["what_ifs"]) or "baseline"
-        return f"{what} — as of {data['as_of'].isoformat()}"
+        if self.built is None:  # no what-ifs (or no mission to read them against)
+            what = ", ".join(data["what_ifs"]) or "Baseline"
+            return f"{what} — as of {data['as_of'].isoformat()}"
+        return building.default_scenario_name(self.built, data["as_of"])
 
 
 class SweepForm(forms.Form):

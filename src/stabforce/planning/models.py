@@ -109,6 +109,17 @@ class PlanRun(MissionRecord):
     worker_pid = models.IntegerField(
         null=True, blank=True, help_text="process executing the run (to resume it if it dies)"
     )
+    worker_machine = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="machine (and boot) of that process: a process id means nothing elsewhere",
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="last sign of life of the process executing the run"
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="times the run was started (it is given up after a few)"
+    )
 
     class Meta:
         ordering = ["-created_at"]

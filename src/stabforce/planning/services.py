@@ -12,16 +12,24 @@ import datetime as dt
 import logging
 import os
 import re
+import socket
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from threading import BoundedSemaphore, Event, Thread
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from stabforce.core.models import Mission
+from stabforce.forcegen.models import Requirement
 from stabforce.planning import solver
 from stabforce.planning.building import (
     DEFAULT_STATUSES,
@@ -375,6 +383,21 @@ def distinct_labels(keys: Iterable[str], names: dict[str, str]) -> dict[str, str
     }
 
 
+def requirement_names(user, mission: Mission) -> dict[str, str]:
+    """Requirement key → "Rafah · EOD team · Demilitarisation"."""
+    names = {}
+    for requirement in (
+        Requirement.objects.visible_to(user)
+        .filter(mission=mission)
+        .select_related("sector", "capability", "line_of_operation")
+    ):
+        sector = requirement.sector.name if requirement.sector_id else "Force-wide"
+        names[requirement.key] = (
+            f"{sector} · {requirement.capability.name} · {requirement.line_of_operation.name}"
+        )
+    return names
+
+
 def sweep_answer(
     user,
     mission: Mission,
@@ -467,6 +490,11 @@ def sweep_answer(
         "requirement_probability": {
             key: round(min(values), 4) for key, values in sorted(by_requirement.items())
         },
+        "requirement_names": {
+            key: name
+            for key, name in requirement_names(user, mission).items()
+            if key in by_requirement
+        },  # fmt: skip
     }
 
 
@@ -527,57 +555,126 @@ def start_run(
     return run
 
 
-def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
-    """Queue again the runs a stopped server, or one stopped worker process, left running
-    (their threads died with it). Returns how many were queued again.
+#: A running run's process marks the run alive this often (seconds) ...
+HEARTBEAT_EVERY = 15.0
+#: ... and a run not marked for this long is taken for an orphan, whatever machine ran it.
+LEASE = 60.0
+#: A run is started at most this many times: one that keeps dying with its process (or keeps
+#: being cut off by restarts) is then marked failed instead of being started again forever.
+MAX_ATTEMPTS = 3
 
-    Without ``worker_pid``: called once when a server starts, before it serves, so every
-    ``running`` row is an orphan. With it: called by the server when that worker process
-    exits (killed, timed out, replaced on reload) while the server goes on.
+
+@cache
+def machine_id() -> str:
+    """This machine in this boot. A process id identifies a process only together with it:
+    after a reboot, or on another machine serving the same database, the same pid is another
+    process."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:64]
+    except OSError:
+        return socket.gethostname()[:64]
+
+
+def _process_gone(pid: int | None) -> bool:
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def _orphaned(run: PlanRun, now) -> bool:
+    """A running run whose process is known dead (this machine) or silent for :data:`LEASE`."""
+    if run.heartbeat_at is None or run.heartbeat_at < now - timedelta(seconds=LEASE):
+        return True
+    return run.worker_machine == machine_id() and _process_gone(run.worker_pid)
+
+
+def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
+    """Queue again the runs whose executing process died (their threads died with it).
+    Returns how many were queued again (runs started :data:`MAX_ATTEMPTS` times are marked
+    failed instead and not counted).
+
+    With ``worker_pid``: called by the server when that worker process of its own exits
+    (killed, timed out, replaced on reload) while the server goes on. Without: called when a
+    server starts and then every 30 s by its workers; a run is an orphan when its process is
+    gone from this machine, or when no process has marked it alive for :data:`LEASE` seconds
+    (another machine, or a process that hangs). Runs of a live server on the same database are
+    left alone.
     """
-    orphans = PlanRun.objects.filter(status=PlanRunStatus.RUNNING)
+    running = PlanRun.objects.filter(status=PlanRunStatus.RUNNING)
     if worker_pid is not None:
-        orphans = orphans.filter(worker_pid=worker_pid)
-    return orphans.update(
-        status=PlanRunStatus.QUEUED,
-        progress=0.0,
-        started_at=None,
-        worker_pid=None,
-        message="interrupted by a server restart; queued again"
-        if worker_pid is None
-        else "its server process stopped; queued again",
-    )
+        running = running.filter(worker_pid=worker_pid, worker_machine=machine_id())
+        message = "its server process stopped; queued again"
+    else:
+        message = "interrupted by a server restart; queued again"
+    now = timezone.now()
+    requeued = 0
+    for run in running.only("pk", "worker_pid", "worker_machine", "heartbeat_at", "attempts"):
+        if worker_pid is None and not _orphaned(run, now):
+            continue
+        # conditional on what was read: the run's own process may mark it alive meanwhile
+        same = PlanRun.objects.filter(
+            pk=run.pk, status=PlanRunStatus.RUNNING, heartbeat_at=run.heartbeat_at,
+            attempts=run.attempts,
+        )  # fmt: skip
+        if run.attempts >= MAX_ATTEMPTS:
+            same.update(
+                status=PlanRunStatus.FAILED,
+                finished_at=now,
+                message=f"stopped {run.attempts} times while it ran (its server process died "
+                "or was restarted each time); not started again — start a new run if it is "
+                "still needed",
+            )
+            continue
+        requeued += same.update(
+            status=PlanRunStatus.QUEUED,
+            progress=0.0,
+            started_at=None,
+            worker_pid=None,
+            worker_machine="",
+            heartbeat_at=None,
+            message=message,
+        )
+    return requeued
 
 
 def run_queued_runs() -> int:
-    """Execute every queued run, oldest first; returns how many this caller ran.
+    """Execute every queued run, oldest first, one at a time; returns how many this caller
+    ran.
 
-    Several server processes may call this at once: each run is claimed atomically
-    (:func:`_claim`), so each runs exactly once.
+    Several threads and server processes may call this at once: each run is claimed
+    atomically (:func:`_claim`), so each runs exactly once.
     """
     done = 0
     queued = PlanRun.objects.filter(status=PlanRunStatus.QUEUED).order_by("created_at", "pk")
     for run_id in list(queued.values_list("pk", flat=True)):
         try:
-            done += _execute(run_id)
+            with _run_slot(run_id):
+                done += _execute(run_id)
         except Exception:  # one broken run must not keep the others from running
             logger.exception("plan run %s could not be executed", run_id)
     return done
 
 
 def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
-    """:func:`run_queued_runs` now and then every ``every`` seconds, on a daemon thread (one
-    per server process).
+    """Every ``every`` seconds, on a daemon thread (one per server process): queue again the
+    runs of dead processes (:func:`requeue_interrupted_runs`), then :func:`run_queued_runs`.
 
     The first pass resumes what a previous server left; the later ones pick up runs queued
-    again while this server runs (a worker process that died: see
-    :func:`requeue_interrupted_runs`) and any queued run whose own thread never started.
+    again while this server runs (a worker process that died, a server on another machine
+    that stopped) and any queued run whose own thread never started.
     """
 
     def work() -> None:
         while True:
             close_old_connections()
             try:
+                requeue_interrupted_runs()
                 run_queued_runs()
             except Exception:  # keep serving even if the database hiccups
                 logger.exception("resuming queued plan runs failed")
@@ -590,29 +687,73 @@ def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
     return thread
 
 
+@cache
+def _slots() -> BoundedSemaphore:
+    return BoundedSemaphore(settings.STABFORCE_PLAN_RUNS_PER_PROCESS)
+
+
+class _run_slot:  # noqa: N801 - used as a context manager, reads as one
+    """Hold one of this process's run slots (``STABFORCE_PLAN_RUNS_PER_PROCESS``): every run
+    uses all cores, so more at once only makes each slower. A run waiting for a slot stays
+    queued and says so."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+
+    def __enter__(self) -> None:
+        if not _slots().acquire(blocking=False):
+            PlanRun.objects.filter(pk=self.run_id, status=PlanRunStatus.QUEUED).update(
+                message="waiting for the plan runs already running on this server to finish"
+            )
+            _slots().acquire()
+
+    def __exit__(self, *exc_info) -> None:
+        _slots().release()
+
+
 def _execute_on_thread(run_id: int) -> None:
     """A thread has its own database connection: open it fresh and close it when done."""
     close_old_connections()
     try:
-        _execute(run_id)
+        with _run_slot(run_id):
+            _execute(run_id)
     finally:
         close_old_connections()
 
 
-def _claim(run_id: int) -> bool:
-    """Move a queued run to running; False if another thread or process got it first."""
-    return bool(
-        PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
-            status=PlanRunStatus.RUNNING,
-            started_at=timezone.now(),
-            progress=0.0,
-            worker_pid=os.getpid(),
-        )
+def _claim(run_id: int) -> int | None:
+    """Move a queued run to running in this process; returns the attempt number that
+    identifies this execution, or None if another thread or process got it first."""
+    mine = {"worker_pid": os.getpid(), "worker_machine": machine_id()}
+    claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
+        status=PlanRunStatus.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        progress=0.0,
+        attempts=F("attempts") + 1,
+        **mine,
     )
+    if not claimed:
+        return None
+    return PlanRun.objects.filter(pk=run_id, **mine).values_list("attempts", flat=True).first()
+
+
+def _keep_alive(this_execution, stop: Event) -> None:
+    """Mark the run alive every :data:`HEARTBEAT_EVERY` seconds until ``stop`` is set (or
+    the run is no longer this execution's: cancelled, or given to another process)."""
+    try:
+        while not stop.wait(HEARTBEAT_EVERY):
+            if not this_execution.update(heartbeat_at=timezone.now()):
+                return
+    except Exception:  # the run itself reports database trouble; this thread just stops
+        logger.exception("could not mark a plan run alive")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 class RunCancelled(Exception):
-    """Raised inside a run's progress report once a planner has cancelled the run."""
+    """Raised inside a run's progress report once the run is no longer this execution's: a
+    planner cancelled it, or it was taken for an orphan and started again elsewhere."""
 
 
 @transaction.atomic
@@ -636,18 +777,26 @@ def cancel_run(user, run: PlanRun) -> PlanRun:
 
 def _execute(run_id: int) -> bool:
     """Claim and execute one queued run as the user who requested it; False if not claimed."""
-    if not _claim(run_id):
+    attempt = _claim(run_id)
+    if attempt is None:
         return False
     run = PlanRun.objects.select_related("scenario", "mission", "requested_by").get(pk=run_id)
     user = run.requested_by
     scenario = run.scenario
-    still_running = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.RUNNING)
+    # Every write is conditional on this execution still owning the run: a cancelled run is
+    # no longer running, and a run taken for an orphan was started again as a later attempt.
+    still_running = PlanRun.objects.filter(
+        pk=run_id, status=PlanRunStatus.RUNNING, attempts=attempt
+    )
 
     def report(fraction: float, message: str) -> None:
-        # A cancelled run is no longer "running": no row is updated, and the run stops here.
-        if not still_running.update(progress=round(fraction, 3), message=message):
+        if not still_running.update(
+            progress=round(fraction, 3), message=message, heartbeat_at=timezone.now()
+        ):
             raise RunCancelled
 
+    stop_beating = Event()
+    Thread(target=_keep_alive, args=(still_running, stop_beating), daemon=True).start()
     try:
         # executed later, possibly after a restart: the requester must still be allowed to plan
         if user is None:
@@ -700,6 +849,8 @@ def _execute(run_id: int) -> bool:
             message=f"internal error: {exc}",
             finished_at=timezone.now(),
         )
+    finally:
+        stop_beating.set()
     return True
 
 
@@ -710,6 +861,7 @@ __all__ = [
     "diff_answers",
     "plan_answer",
     "requeue_interrupted_runs",
+    "requirement_names",
     "resume_queued_runs_in_background",
     "run_queued_runs",
     "save_scenario",

@@ -26,7 +26,6 @@ from django.views.generic import TemplateView
 from stabforce.core import queries as core_queries
 from stabforce.core.models import Mission
 from stabforce.core.views import MissionMenuMixin, mission_today
-from stabforce.forcegen.models import Requirement
 from stabforce.planning import presenters, services
 from stabforce.planning.building import PlanningInputError
 from stabforce.planning.forms import DEMO_AS_OF, RerunForm, ScenarioForm, SweepForm
@@ -50,21 +49,6 @@ def visible_scenarios(user, mission: Mission | None = None):
 
 def visible_runs(user):
     return PlanRun.objects.visible_to(user).select_related("scenario", "mission", "requested_by")
-
-
-def requirement_names(user, mission: Mission) -> dict[str, str]:
-    """Requirement key → "Rafah · EOD team · Demilitarisation"."""
-    names = {}
-    for requirement in (
-        Requirement.objects.visible_to(user)
-        .filter(mission=mission)
-        .select_related("sector", "capability", "line_of_operation")
-    ):
-        sector = requirement.sector.name if requirement.sector_id else "Force-wide"
-        names[requirement.key] = (
-            f"{sector} · {requirement.capability.name} · {requirement.line_of_operation.name}"
-        )
-    return names
 
 
 class PlanningPageMixin(LoginRequiredMixin, MissionMenuMixin):
@@ -317,7 +301,7 @@ def sweep_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
             "Coverage by line of operation", answer["by_line_of_operation"]
         ),
         "probabilities": presenters.requirement_probabilities(
-            answer, requirement_names(request.user, run.mission)
+            answer, services.requirement_names(request.user, run.mission)
         ),
         "conversion": sorted(answer["probabilities"].items(), key=lambda item: -item[1]),
     }
