@@ -70,6 +70,8 @@ def test_a_unit_left_idle_beside_a_short_demand_is_a_choice_only_in_a_proved_pla
     proved = " ".join(describe_idle(idle["pak-mp"], proven_optimal=True))
     unproved = " ".join(describe_idle(idle["pak-mp"], proven_optimal=False))
     assert "in the optimal plan" in proved and "not proved optimal" in unproved
+    greedy = " ".join(describe_idle(idle["pak-mp"], heuristic=True))
+    assert "greedy heuristic's plan" in greedy and "longer run" not in greedy
 
 
 def test_a_fully_used_pledge_is_not_listed():

@@ -666,3 +666,23 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     april_start = answer(("u1", 0, "north", "aid"))  # its period 0 is April
     april_start["mission_question"]["periods"] = ["2026-04", "2026-05"]
     assert services.diff_answers(march_start, april_start)["moved"] == []
+
+
+def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF, statuses=DEFAULT_STATUSES)
+    offered_by: dict[str, set[str]] = {}
+    for unit in (*built.instance.units, *built.potential_units):
+        offered_by.setdefault(unit.capability, set()).add(unit.nation)
+    required = {demand.capability for demand in built.instance.demands}
+    capability, nation = next(
+        (capability, next(iter(nations)))
+        for capability, nations in sorted(offered_by.items())
+        if len(nations) == 1 and capability in required
+    )
+    answer = plan(hq, gaza, what_ifs=[f"withdraw={nation}"])
+    blamed = [item for item in answer["uncovered"] if item["capability"] == capability]
+    assert blamed
+    for item in blamed:
+        assert "is left in this scenario: its what-ifs removed" in item["text"], item["text"]
+        assert built.nation_name(nation) in item["text"] and "has been offered" not in item["text"]
+        assert item["smallest_change"].startswith("drop that what-if, or seek a new pledge")

@@ -128,6 +128,33 @@ def test_an_idle_unit_is_a_trade_off_only_in_a_proved_optimal_plan():
     (unproved,) = explain_uncovered(inst, res.plan)
     assert "not proved optimal, a longer run may use it" in unproved.text
     assert "outweighs" not in unproved.text
+    # greedy does not improve with time: "a longer run" would mislead
+    (greedy,) = explain_uncovered(inst, res.plan, heuristic=True)
+    assert "the greedy heuristic's plan, which fills requirements in priority order" in (
+        greedy.text
+    )
+    assert "longer run" not in greedy.text
+
+
+def test_a_capability_only_a_withdrawn_nation_offered_is_missing_because_of_the_what_if():
+    units = (
+        Unit("KAZ-1", "KAZ", "eod-team", pledge_id="kaz-eod"),
+        Unit("KAZ-2", "KAZ", "eod-team", pledge_id="kaz-eod"),
+        Unit("IDN-1", "IDN", "inf", pledge_id="idn-inf"),
+    )
+    demands = (Demand("d", "rafah", "demil", "eod-team", 0, 3),)
+    base = Instance(units=units, demands=demands)
+    without = withdraw_nation(base, "KAZ")
+    plan = solve(without, solver="highs", time_limit=5).plan
+    (told,) = explain_uncovered(without, plan, withdrawn_units=units[:2])
+    assert "No eod-team is left in this scenario: its what-ifs removed the only offer, " in (
+        told.text
+    )
+    assert "pledge kaz-eod (KAZ)" in told.text and "has been offered" not in told.text
+    assert told.suggestion == "drop that what-if, or seek a new pledge of 3 eod-teams"
+    assert told.reason_kinds == {"withdrawn"}
+    (never,) = explain_uncovered(without, plan, withdrawn_units=units[2:])  # infantry only
+    assert "No eod-team has been offered by any nation" in never.text
 
 
 def test_a_pledge_level_change_unlocks_all_its_units():

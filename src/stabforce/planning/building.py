@@ -51,6 +51,8 @@ class BuiltInstance:
     nation_names: dict[str, str]
     pledge_labels: dict[str, str] = field(default_factory=dict)
     applied_what_ifs: list[str] = field(default_factory=list)
+    # units the what-ifs took out of the question (withdrawn nations, removed pledges)
+    withdrawn_units: list[solver.Unit] = field(default_factory=list)
     # What an ``object=`` what-if needs to add an objection as the register would
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
@@ -326,6 +328,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     instance = built.instance
     potential = list(built.potential_units)
     applied = []
+    withdrawn: list[solver.Unit] = []
     for kind, value in what_ifs:
         if kind == "withdraw":
             code = value.upper()
@@ -339,6 +342,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
+            withdrawn += units_of + pending
             applied.append(
                 f"{built.nation_name(code)} withdraws"
                 + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
@@ -352,6 +356,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 instance = instance.with_(
                     units=tuple(u for u in instance.units if u.pledge_id != value)
                 )
+                withdrawn += chosen
                 applied.append(f"pledge {value} removed")
             else:
                 instance = instance.with_(units=instance.units + tuple(chosen))
@@ -449,6 +454,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "instance": instance,
             "potential_units": potential,
             "applied_what_ifs": built.applied_what_ifs + applied,
+            "withdrawn_units": built.withdrawn_units + withdrawn,
         }
     )
 

@@ -86,12 +86,16 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
     for entry in deployment.values():
         entry["sectors"] = dict(entry["sectors"])
 
-    proven_optimal = result.status == "optimal"
+    quality = {
+        "proven_optimal": result.status == "optimal",
+        "heuristic": result.solver == "greedy",
+    }
     explanations = solver.explain_uncovered(
         instance,
         result.plan,
         potential_units=built.potential_units,
-        proven_optimal=proven_optimal,
+        withdrawn_units=built.withdrawn_units,
+        **quality,
     )
     return {
         "mission_question": {
@@ -164,14 +168,13 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             for e in explanations
         ],
         "unused_pledges": [
-            _idle_json(e, built, proven_optimal=proven_optimal)
-            for e in solver.explain_idle(instance, result.plan)
+            _idle_json(e, built, **quality) for e in solver.explain_idle(instance, result.plan)
         ],
     }
 
 
 def _idle_json(
-    e: solver.IdleExplanation, built: BuiltInstance, *, proven_optimal: bool
+    e: solver.IdleExplanation, built: BuiltInstance, *, proven_optimal: bool, heuristic: bool
 ) -> dict[str, Any]:
     """An offered pledge the plan leaves (partly) at home, with the reasons in words."""
     labels = built.instance.period_labels
@@ -180,7 +183,7 @@ def _idle_json(
         return _named(key, built)
 
     reasons = solver.describe_idle(
-        e, label=lambda p: labels[p], name=name, proven_optimal=proven_optimal
+        e, label=lambda p: labels[p], name=name, proven_optimal=proven_optimal, heuristic=heuristic
     )
     nation = built.nation_names.get(e.nation, e.nation)
     capability = built.capability_names.get(e.capability, e.capability)

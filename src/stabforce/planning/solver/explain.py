@@ -58,12 +58,16 @@ def explain_uncovered(
     period_labels: Sequence[str] | None = None,
     *,
     proven_optimal: bool = False,
+    heuristic: bool = False,
+    withdrawn_units: Iterable[Unit] = (),
 ) -> list[Explanation]:
     """One :class:`Explanation` for every demand the plan does not fully cover.
 
     ``proven_optimal`` says whether ``plan`` is proved optimal: only then is an eligible unit
     left idle beside a short demand a trade-off (objection penalty, composition target) rather
-    than where the search stopped.
+    than where the search stopped; ``heuristic`` that the plan is the greedy heuristic's (which
+    a longer run would not change). ``withdrawn_units`` are the units a what-if removed from
+    the question: a capability only they offered is missing because of the what-if.
     """
     if period_labels is not None:
         instance = instance.with_(period_labels=tuple(period_labels))
@@ -85,6 +89,9 @@ def explain_uncovered(
     pot_by_cap: dict[str, list[Unit]] = defaultdict(list)
     for u in potential:
         pot_by_cap[u.capability].append(u)
+    withdrawn_by_cap: dict[str, list[Unit]] = defaultdict(list)
+    for u in withdrawn_units:
+        withdrawn_by_cap[u.capability].append(u)
 
     out = []
     for d in sorted(instance.demands, key=lambda d: (d.period, -d.priority, d.sector, d.id)):
@@ -101,6 +108,8 @@ def explain_uncovered(
                 periods_used,
                 demands,
                 proven_optimal,
+                heuristic,
+                withdrawn_by_cap[d.capability],
             )
         )
     return out
@@ -116,10 +125,23 @@ def _explain_one(
     periods_used: dict[str, int],
     demands: dict[str, Demand],
     proven_optimal: bool,
+    heuristic: bool,
+    withdrawn: list[Unit],
 ) -> Explanation:
     e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
     cap = capability_words(d.capability)
     missing = d.units_required - covered
+    if not cands and not potential and withdrawn:
+        offers = sorted({f"{_subject(u)} ({u.nation})" for u in withdrawn})
+        e.reasons.append(
+            f"no {cap} is left in this scenario: its what-ifs removed "
+            + ("the only offer, " if len(offers) == 1 else "every offer: ")
+            + ", ".join(offers)
+        )
+        e.reason_kinds.add("withdrawn")
+        e.suggestion = f"drop that what-if, or seek a new pledge of {counted(missing, cap)}"
+        e.changes = ["drop the what-if"]
+        return e
     if not cands and not potential:
         e.reasons.append(f"no {cap} has been offered by any nation")
         e.reason_kinds.add("none_offered")
@@ -230,6 +252,12 @@ def _explain_one(
             e.reasons.append(
                 f"{counted(free_eligible, 'eligible unit')} left unused: in the optimal plan an "
                 "objection penalty or a composition target outweighs the coverage"
+            )
+        elif heuristic:
+            e.reasons.append(
+                f"{counted(free_eligible, 'eligible unit')} not placed here: this is the greedy "
+                "heuristic's plan, which fills requirements in priority order; the planner may "
+                "use " + ("it" if free_eligible == 1 else "them")
             )
         else:
             e.reasons.append(

@@ -151,11 +151,13 @@ def describe_idle(
     label=None,  # noqa: ANN001 - period index -> text
     name=None,  # noqa: ANN001 - key -> display name
     proven_optimal: bool = False,
+    heuristic: bool = False,
 ) -> list[str]:
     """The reasons of ``e`` as sentences (``label``/``name`` translate periods and keys).
 
     ``proven_optimal`` says whether the plan is proved optimal: only then is a unit left idle
-    beside a short requirement a deliberate trade-off rather than where the search stopped.
+    beside a short requirement a deliberate trade-off rather than where the search stopped;
+    ``heuristic`` that it is the greedy heuristic's plan (a longer run would not change it).
     """
     label = label or (lambda p: f"period {p}")
     name = name or capability_words
@@ -193,6 +195,12 @@ def describe_idle(
                 "kept idle although an eligible requirement is short: in the optimal plan an "
                 "objection penalty, a composition target or its deployment-length limit "
                 f"(saved for other months) outweighs the coverage ({when})"
+            )
+        elif kind == "not_chosen" and heuristic:
+            out.append(
+                "not placed although an eligible requirement is short: this is the greedy "
+                f"heuristic's plan, which fills requirements in priority order; the planner may "
+                f"use it ({when})"
             )
         elif kind == "not_chosen":
             out.append(
