@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -358,7 +359,40 @@ def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypat
     given_up.refresh_from_db()
     assert again.status == PlanRunStatus.QUEUED
     assert given_up.status == PlanRunStatus.FAILED and given_up.finished_at is not None
-    assert f"stopped {services.MAX_ATTEMPTS} times" in given_up.message
+    assert given_up.message.startswith(
+        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: interrupted by a "
+        "server restart); not started again"
+    )
+
+
+def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
+    gaza, hq, monkeypatch, no_connection_reset
+):
+    """systemd stopping the whole control group, or the out-of-memory killer, kills the
+    sweep's pool processes before the server: the question is fine, run it again."""
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, kind="sweep", samples=10, workers=0)
+
+    def pool_killed(*args, **kwargs):
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(services.solver, "monte_carlo", pool_killed)
+    for attempt in range(1, services.MAX_ATTEMPTS + 1):
+        assert services.run_queued_runs() == 1
+        run.refresh_from_db()
+        assert run.attempts == attempt
+        if attempt < services.MAX_ATTEMPTS:
+            assert run.status == PlanRunStatus.QUEUED
+            assert run.message == (
+                "its Monte Carlo processes were stopped (server shutdown or out of memory); "
+                "queued again"
+            )
+    assert run.status == PlanRunStatus.FAILED and run.message.startswith(
+        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: its Monte Carlo"
+    )
 
 
 def test_each_start_of_a_run_is_counted_and_marks_it_alive(

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -612,9 +613,9 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
     running = PlanRun.objects.filter(status=PlanRunStatus.RUNNING)
     if worker_pid is not None:
         running = running.filter(worker_pid=worker_pid, worker_machine=machine_id())
-        message = "its server process stopped; queued again"
+        reason = "its server process stopped"
     else:
-        message = "interrupted by a server restart; queued again"
+        reason = "interrupted by a server restart"
     now = timezone.now()
     requeued = 0
     for run in running.only("pk", "worker_pid", "worker_machine", "heartbeat_at", "attempts"):
@@ -625,25 +626,31 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
             pk=run.pk, status=PlanRunStatus.RUNNING, heartbeat_at=run.heartbeat_at,
             attempts=run.attempts,
         )  # fmt: skip
-        if run.attempts >= MAX_ATTEMPTS:
-            same.update(
-                status=PlanRunStatus.FAILED,
-                finished_at=now,
-                message=f"stopped {run.attempts} times while it ran (its server process died "
-                "or was restarted each time); not started again — start a new run if it is "
-                "still needed",
-            )
-            continue
-        requeued += same.update(
-            status=PlanRunStatus.QUEUED,
-            progress=0.0,
-            started_at=None,
-            worker_pid=None,
-            worker_machine="",
-            heartbeat_at=None,
-            message=message,
-        )
+        requeued += _queue_again(same, run.attempts, reason)
     return requeued
+
+
+def _queue_again(execution, attempts: int, reason: str) -> int:
+    """Queue a run cut off by something outside it again (1), or, once it has been started
+    :data:`MAX_ATTEMPTS` times, mark it failed (0). ``execution``: the run's row, filtered so
+    that it matches only the execution that was cut off."""
+    if attempts >= MAX_ATTEMPTS:
+        execution.update(
+            status=PlanRunStatus.FAILED,
+            finished_at=timezone.now(),
+            message=f"cut off {attempts} times while it ran (the last time: {reason}); not "
+            "started again — start a new run if it is still needed",
+        )
+        return 0
+    return execution.update(
+        status=PlanRunStatus.QUEUED,
+        progress=0.0,
+        started_at=None,
+        worker_pid=None,
+        worker_machine="",
+        heartbeat_at=None,
+        message=f"{reason}; queued again",
+    )
 
 
 def run_queued_runs() -> int:
@@ -841,6 +848,15 @@ def _execute(run_id: int) -> bool:
         )
     except RunCancelled:
         logger.info("plan run %s cancelled", run_id)
+    except BrokenProcessPool:
+        # The sweep's processes were killed from outside (a service manager stopping the
+        # whole process group, the kernel's out-of-memory killer): not the question's fault.
+        logger.warning("plan run %s lost its sweep processes; queued again", run_id)
+        _queue_again(
+            still_running,
+            attempt,
+            "its Monte Carlo processes were stopped (server shutdown or out of memory)",
+        )
     except PlanningInputError as exc:
         still_running.update(
             status=PlanRunStatus.FAILED, message=exc.message, finished_at=timezone.now()
