@@ -4,10 +4,13 @@ Monte Carlo sweep gives probabilities; stored runs; the CLI's JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import re
+import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from io import StringIO
@@ -31,6 +34,16 @@ WITH_CONSIDERING = (*DEFAULT_STATUSES, "considering")
 @pytest.fixture
 def hq(users):
     return users["hq"]
+
+
+class NoRows:
+    """A manager whose queries match no row (threads in a test must not touch its database)."""
+
+    def filter(self, **conditions):
+        return self
+
+    def update(self, **fields):
+        return 0
 
 
 @pytest.fixture
@@ -287,7 +300,7 @@ def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
     assert services.requeue_interrupted_runs() == 1
     cut_off.refresh_from_db()
     assert cut_off.status == PlanRunStatus.QUEUED and cut_off.progress == 0.0
-    assert "server restart" in cut_off.message
+    assert cut_off.message == "its server process stopped; queued again"
 
     assert services.run_queued_runs() == 2
     for run in (queued, cut_off):
@@ -360,8 +373,8 @@ def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypat
     assert again.status == PlanRunStatus.QUEUED
     assert given_up.status == PlanRunStatus.FAILED and given_up.finished_at is not None
     assert given_up.message.startswith(
-        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: interrupted by a "
-        "server restart); not started again"
+        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: its server "
+        "process stopped); not started again"
     )
 
 
@@ -387,8 +400,8 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
         if attempt < services.MAX_ATTEMPTS:
             assert run.status == PlanRunStatus.QUEUED
             assert run.message == (
-                "its Monte Carlo processes were stopped (server shutdown or out of memory); "
-                "queued again"
+                "its Monte Carlo processes stopped (a server shutdown, out of memory or a "
+                "crash); queued again"
             )
     assert run.status == PlanRunStatus.FAILED and run.message.startswith(
         f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: its Monte Carlo"
@@ -468,6 +481,77 @@ def test_the_heartbeat_marks_the_run_alive_until_stopped_or_the_run_is_no_longer
     assert never_stops.waits == -(10**9) + 1
 
 
+def test_a_failed_heartbeat_is_retried_at_the_next_beat(monkeypatch):
+    from django.db import OperationalError
+
+    monkeypatch.setattr(services, "connection", SimpleNamespace(close=lambda: None))
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.001)
+    beats = []
+
+    class DatabaseRestartsOnce:
+        def update(self, **fields):
+            beats.append(fields)
+            if len(beats) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+            return 1
+
+    class StopAfterThreeBeats:
+        waits = 0
+
+        def wait(self, seconds):
+            self.waits += 1
+            return self.waits > 3
+
+    services._keep_alive(DatabaseRestartsOnce(), StopAfterThreeBeats())
+    assert len(beats) == 3  # the thread went on after the failed first beat
+
+
+def test_each_process_executes_at_most_its_number_of_runs_at_once(monkeypatch):
+    monkeypatch.setattr(services, "_SLOTS", services.BoundedSemaphore(2))
+    monkeypatch.setattr(services, "close_old_connections", lambda: None)
+    monkeypatch.setattr(services, "PlanRun", SimpleNamespace(objects=NoRows()))
+    lock = threading.Lock()
+    now, most = [0], [0]
+
+    def execute(run_id):
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        time.sleep(0.05)
+        with lock:
+            now[0] -= 1
+        return True
+
+    monkeypatch.setattr(services, "_execute", execute)
+    threads = [threading.Thread(target=services._execute_on_thread, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 2
+
+
+def test_the_poll_starts_queued_runs_only_on_free_slots_and_never_waits(monkeypatch):
+    monkeypatch.setattr(services, "_SLOTS", services.BoundedSemaphore(1))
+    monkeypatch.setattr(services, "_queued_run_ids", lambda: [1, 2, 3])
+    started = []
+    monkeypatch.setattr(
+        services, "Thread", lambda target, args, kwargs, daemon: SimpleNamespace(
+            start=lambda: started.append((args, kwargs))
+        ),
+    )  # fmt: skip
+    assert services.start_queued_runs() == 1
+    assert started == [((1,), {"slot_held": True})]
+    assert services.start_queued_runs() == 0  # the slot is taken: returns at once
+    services._SLOTS.release()
+
+
+def test_the_machine_identity_tells_containers_on_one_host_apart():
+    namespace = os.readlink("/proc/self/ns/pid").removeprefix("pid:[").rstrip("]")
+    boot = open("/proc/sys/kernel/random/boot_id").read().strip()
+    assert services.machine_id() == f"{boot}/{namespace}"
+
+
 def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monkeypatch):
     monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
     scenario = services.save_scenario(
@@ -486,7 +570,7 @@ def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monke
         def release(self):
             seen.append("released")
 
-    monkeypatch.setattr(services, "_slots", BusySlots)
+    monkeypatch.setattr(services, "_SLOTS", BusySlots())
     with services._run_slot(run.pk):
         pass
     assert seen == [
@@ -720,3 +804,14 @@ def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaz
         assert "is left in this scenario: its what-ifs removed" in item["text"], item["text"]
         assert built.nation_name(nation) in item["text"] and "has been offered" not in item["text"]
         assert item["smallest_change"].startswith("drop that what-if, or seek a new pledge")
+
+
+def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF, statuses=DEFAULT_STATUSES)
+    many = dataclasses.replace(built, applied_what_ifs=["Israel objects to Kazakhstan"] * 12)
+    name = building.default_scenario_name(many, AS_OF)
+    assert len(name) <= building.SCENARIO_NAME_LENGTH
+    assert name.startswith("Israel objects to Kazakhstan; ")
+    assert name.endswith("… — as of 2026-02-20")
+    few = dataclasses.replace(built, applied_what_ifs=["Kazakhstan withdraws"])
+    assert building.default_scenario_name(few, AS_OF) == "Kazakhstan withdraws — as of 2026-02-20"

@@ -153,6 +153,15 @@ def test_a_capability_only_a_withdrawn_nation_offered_is_missing_because_of_the_
     assert "pledge kaz-eod (KAZ)" in told.text and "has been offered" not in told.text
     assert told.suggestion == "drop that what-if, or seek a new pledge of 3 eod-teams"
     assert told.reason_kinds == {"withdrawn"}
+    late = [
+        Unit(u.id, u.nation, u.capability, pledge_id=u.pledge_id, available_from=2)
+        for u in units[:2]
+    ]
+    (too_late,) = explain_uncovered(without, plan, withdrawn_units=late)
+    assert "removed the only offer, pledge kaz-eod (KAZ), which could not have served here" in (
+        too_late.text
+    )
+    assert too_late.suggestion == "seek a new pledge of 3 eod-teams"
     (never,) = explain_uncovered(without, plan, withdrawn_units=units[2:])  # infantry only
     assert "No eod-team has been offered by any nation" in never.text
 

@@ -459,7 +459,16 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     )
 
 
+SCENARIO_NAME_LENGTH = 200  # PlanScenario.name
+
+
 def default_scenario_name(built: BuiltInstance, as_of: dt.date) -> str:
-    """A scenario's name when the planner gives none: its what-ifs in words and its date."""
+    """A scenario's name when the planner gives none: its what-ifs in words and its date,
+    shortened to fit the name field."""
     changes = "; ".join(built.applied_what_ifs) or "Baseline"
-    return f"{changes[0].upper()}{changes[1:]} — as of {as_of.isoformat()}"
+    changes = changes[0].upper() + changes[1:]
+    date = f" — as of {as_of.isoformat()}"
+    room = SCENARIO_NAME_LENGTH - len(date)
+    if len(changes) > room:
+        changes = changes[: room - 1].rstrip() + "…"
+    return changes + date

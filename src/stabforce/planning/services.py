@@ -8,6 +8,7 @@ inline or on a background thread with progress (the web server answers while it 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -26,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from stabforce.core.models import Mission
@@ -570,13 +572,17 @@ MAX_ATTEMPTS = 3
 
 @cache
 def machine_id() -> str:
-    """This machine in this boot. A process id identifies a process only together with it:
-    after a reboot, or on another machine serving the same database, the same pid is another
-    process."""
+    """This machine in this boot, and the process-id namespace: a process id identifies a
+    process only together with them. After a reboot, on another machine, or in another
+    container on the same host (containers share the host's boot id but number their
+    processes from 1), the same pid is another process."""
+    parts = []
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:64]
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+        parts.append(os.readlink("/proc/self/ns/pid").removeprefix("pid:[").rstrip("]"))
     except OSError:
-        return socket.gethostname()[:64]
+        parts.insert(0, socket.gethostname())
+    return "/".join(parts)[:64]
 
 
 def _process_gone(pid: int | None) -> bool:
@@ -591,11 +597,11 @@ def _process_gone(pid: int | None) -> bool:
     return False
 
 
-def _orphaned(run: PlanRun, now) -> bool:
-    """A running run whose process is known dead (this machine) or silent for :data:`LEASE`."""
-    if run.heartbeat_at is None or run.heartbeat_at < now - timedelta(seconds=LEASE):
-        return True
-    return run.worker_machine == machine_id() and _process_gone(run.worker_pid)
+def _lease_expired() -> Q:
+    """Runs no process has marked alive for :data:`LEASE` seconds. Heartbeats are written
+    and judged by the database's clock, so servers whose clocks differ agree."""
+    deadline = ExpressionWrapper(Now() - timedelta(seconds=LEASE), output_field=DateTimeField())
+    return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=deadline)
 
 
 def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
@@ -607,26 +613,26 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
     (killed, timed out, replaced on reload) while the server goes on. Without: called when a
     server starts and then every 30 s by its workers; a run is an orphan when its process is
     gone from this machine, or when no process has marked it alive for :data:`LEASE` seconds
-    (another machine, or a process that hangs). Runs of a live server on the same database are
-    left alone.
+    (a server on another machine or in another container that stopped). Runs marked alive by
+    a live process are left alone.
     """
     running = PlanRun.objects.filter(status=PlanRunStatus.RUNNING)
     if worker_pid is not None:
         running = running.filter(worker_pid=worker_pid, worker_machine=machine_id())
-        reason = "its server process stopped"
-    else:
-        reason = "interrupted by a server restart"
-    now = timezone.now()
+    reason = "its server process stopped"
     requeued = 0
-    for run in running.only("pk", "worker_pid", "worker_machine", "heartbeat_at", "attempts"):
-        if worker_pid is None and not _orphaned(run, now):
-            continue
-        # conditional on what was read: the run's own process may mark it alive meanwhile
-        same = PlanRun.objects.filter(
-            pk=run.pk, status=PlanRunStatus.RUNNING, heartbeat_at=run.heartbeat_at,
-            attempts=run.attempts,
-        )  # fmt: skip
-        requeued += _queue_again(same, run.attempts, reason)
+    for run in running.only("pk", "worker_pid", "worker_machine", "attempts"):
+        # Each update is conditional, so it cannot undo what happened since the read: the
+        # run finished, was cancelled or claimed again (attempts), or was marked alive.
+        execution = PlanRun.objects.filter(
+            pk=run.pk, status=PlanRunStatus.RUNNING, attempts=run.attempts
+        )
+        known_dead = worker_pid is not None or (
+            run.worker_machine == machine_id() and _process_gone(run.worker_pid)
+        )
+        if not known_dead:
+            execution = execution.filter(_lease_expired())
+        requeued += _queue_again(execution, run.attempts, reason)
     return requeued
 
 
@@ -653,16 +659,20 @@ def _queue_again(execution, attempts: int, reason: str) -> int:
     )
 
 
+def _queued_run_ids() -> list[int]:
+    queued = PlanRun.objects.filter(status=PlanRunStatus.QUEUED).order_by("created_at", "pk")
+    return list(queued.values_list("pk", flat=True))
+
+
 def run_queued_runs() -> int:
-    """Execute every queued run, oldest first, one at a time; returns how many this caller
-    ran.
+    """Execute every queued run, oldest first, one at a time, on this thread; returns how
+    many this caller ran.
 
     Several threads and server processes may call this at once: each run is claimed
     atomically (:func:`_claim`), so each runs exactly once.
     """
     done = 0
-    queued = PlanRun.objects.filter(status=PlanRunStatus.QUEUED).order_by("created_at", "pk")
-    for run_id in list(queued.values_list("pk", flat=True)):
+    for run_id in _queued_run_ids():
         try:
             with _run_slot(run_id):
                 done += _execute(run_id)
@@ -671,21 +681,39 @@ def run_queued_runs() -> int:
     return done
 
 
+def start_queued_runs() -> int:
+    """Start queued runs, oldest first, each on its own thread, while this process has free
+    run slots; never waits. Returns how many threads were started."""
+    started = 0
+    for run_id in _queued_run_ids():
+        if not _SLOTS.acquire(blocking=False):
+            break
+        Thread(
+            target=_execute_on_thread, args=(run_id,), kwargs={"slot_held": True}, daemon=True
+        ).start()
+        started += 1
+    return started
+
+
 def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
     """Every ``every`` seconds, on a daemon thread (one per server process): queue again the
-    runs of dead processes (:func:`requeue_interrupted_runs`), then :func:`run_queued_runs`.
+    runs of dead processes (:func:`requeue_interrupted_runs`), then start queued runs on
+    free slots (:func:`start_queued_runs`). It never executes a run itself, so it keeps
+    looking for orphans while this process's slots are busy.
 
     The first pass resumes what a previous server left; the later ones pick up runs queued
-    again while this server runs (a worker process that died, a server on another machine
-    that stopped) and any queued run whose own thread never started.
+    again while this server runs (a worker process that died, a server elsewhere that
+    stopped) and any queued run whose own thread never started.
     """
 
     def work() -> None:
         while True:
             close_old_connections()
             try:
-                requeue_interrupted_runs()
-                run_queued_runs()
+                requeued = requeue_interrupted_runs()
+                if requeued:
+                    logger.info("%s plan run(s) of stopped processes queued again", requeued)
+                start_queued_runs()
             except Exception:  # keep serving even if the database hiccups
                 logger.exception("resuming queued plan runs failed")
             finally:
@@ -697,36 +725,39 @@ def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
     return thread
 
 
-@cache
-def _slots() -> BoundedSemaphore:
-    return BoundedSemaphore(settings.STABFORCE_PLAN_RUNS_PER_PROCESS)
+#: This process's run slots (``STABFORCE_PLAN_RUNS_PER_PROCESS``): every run uses all cores,
+#: so more at once only makes each slower.
+_SLOTS = BoundedSemaphore(settings.STABFORCE_PLAN_RUNS_PER_PROCESS)
 
 
-class _run_slot:  # noqa: N801 - used as a context manager, reads as one
-    """Hold one of this process's run slots (``STABFORCE_PLAN_RUNS_PER_PROCESS``): every run
-    uses all cores, so more at once only makes each slower. A run waiting for a slot stays
-    queued and says so."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-
-    def __enter__(self) -> None:
-        if not _slots().acquire(blocking=False):
-            PlanRun.objects.filter(pk=self.run_id, status=PlanRunStatus.QUEUED).update(
-                message="waiting for the plan runs already running on this server to finish"
-            )
-            _slots().acquire()
-
-    def __exit__(self, *exc_info) -> None:
-        _slots().release()
+@contextlib.contextmanager
+def _run_slot(run_id: int):
+    """Hold one of this process's run slots; a run waiting for one stays queued, saying so."""
+    slots = _SLOTS
+    if not slots.acquire(blocking=False):
+        PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
+            message="waiting for the plan runs already running on this server to finish"
+        )
+        slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
 
 
-def _execute_on_thread(run_id: int) -> None:
-    """A thread has its own database connection: open it fresh and close it when done."""
+def _execute_on_thread(run_id: int, *, slot_held: bool = False) -> None:
+    """A thread has its own database connection: open it fresh and close it when done.
+    ``slot_held``: the caller acquired a run slot for this thread, which releases it."""
     close_old_connections()
     try:
-        with _run_slot(run_id):
-            _execute(run_id)
+        if slot_held:
+            try:
+                _execute(run_id)
+            finally:
+                _SLOTS.release()
+        else:
+            with _run_slot(run_id):
+                _execute(run_id)
     finally:
         close_old_connections()
 
@@ -738,8 +769,9 @@ def _claim(run_id: int) -> int | None:
     claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
         status=PlanRunStatus.RUNNING,
         started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
+        heartbeat_at=Now(),
         progress=0.0,
+        message="started",
         attempts=F("attempts") + 1,
         **mine,
     )
@@ -750,13 +782,17 @@ def _claim(run_id: int) -> int | None:
 
 def _keep_alive(this_execution, stop: Event) -> None:
     """Mark the run alive every :data:`HEARTBEAT_EVERY` seconds until ``stop`` is set (or
-    the run is no longer this execution's: cancelled, or given to another process)."""
+    the run is no longer this execution's: cancelled, or given to another process). A beat
+    that fails (the database restarting, a dropped connection) is retried at the next one on
+    a fresh connection: one missed beat must not cost the run its lease."""
     try:
         while not stop.wait(HEARTBEAT_EVERY):
-            if not this_execution.update(heartbeat_at=timezone.now()):
-                return
-    except Exception:  # the run itself reports database trouble; this thread just stops
-        logger.exception("could not mark a plan run alive")
+            try:
+                if not this_execution.update(heartbeat_at=Now()):
+                    return
+            except Exception:
+                logger.warning("could not mark a plan run alive; trying again", exc_info=True)
+                connection.close()
     finally:
         connection.close()  # this thread's own connection
 
@@ -801,7 +837,7 @@ def _execute(run_id: int) -> bool:
 
     def report(fraction: float, message: str) -> None:
         if not still_running.update(
-            progress=round(fraction, 3), message=message, heartbeat_at=timezone.now()
+            progress=round(fraction, 3), message=message, heartbeat_at=Now()
         ):
             raise RunCancelled
 
@@ -855,7 +891,7 @@ def _execute(run_id: int) -> bool:
         _queue_again(
             still_running,
             attempt,
-            "its Monte Carlo processes were stopped (server shutdown or out of memory)",
+            "its Monte Carlo processes stopped (a server shutdown, out of memory or a crash)",
         )
     except PlanningInputError as exc:
         still_running.update(
@@ -883,6 +919,7 @@ __all__ = [
     "requirement_names",
     "resume_queued_runs_in_background",
     "run_queued_runs",
+    "start_queued_runs",
     "save_scenario",
     "start_run",
     "sweep_answer",

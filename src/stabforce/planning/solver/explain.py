@@ -133,14 +133,21 @@ def _explain_one(
     missing = d.units_required - covered
     if not cands and not potential and withdrawn:
         offers = sorted({f"{_subject(u)} ({u.nation})" for u in withdrawn})
-        e.reasons.append(
+        removed = (
             f"no {cap} is left in this scenario: its what-ifs removed "
             + ("the only offer, " if len(offers) == 1 else "every offer: ")
             + ", ".join(offers)
         )
         e.reason_kinds.add("withdrawn")
-        e.suggestion = f"drop that what-if, or seek a new pledge of {counted(missing, cap)}"
-        e.changes = ["drop the what-if"]
+        e.suggestion = f"seek a new pledge of {counted(missing, cap)}"
+        e.changes = ["new pledge"]
+        could_serve = [u for u in withdrawn if not blocks(u, d, instance)]
+        if could_serve:
+            e.reasons.append(removed)
+            e.suggestion = f"drop that what-if, or {e.suggestion}"
+            e.changes = ["drop the what-if"]
+        else:  # without the what-if it would still be short: do not advise dropping it
+            e.reasons.append(f"{removed}, which could not have served here either")
         return e
     if not cands and not potential:
         e.reasons.append(f"no {cap} has been offered by any nation")
