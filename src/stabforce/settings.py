@@ -245,8 +245,9 @@ CONTENT_SECURITY_POLICY = {
 # Largest statement the intake accepts (bytes of UTF-8 text or upload).
 STABFORCE_INTAKE_MAX_BYTES = _env_int("STABFORCE_INTAKE_MAX_BYTES", 2 * 1024 * 1024)
 
-# Plan runs and sweeps executed at once by one server process; more wait, queued.
-STABFORCE_PLAN_RUNS_PER_PROCESS = _env_int("STABFORCE_PLAN_RUNS_PER_PROCESS", 1)
+# Plan runs and sweeps executed at once on this machine (all server processes sharing
+# STABFORCE_HOME); more wait, queued.
+STABFORCE_PLAN_RUNS_AT_ONCE = _env_int("STABFORCE_PLAN_RUNS_AT_ONCE", 1)
 
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100

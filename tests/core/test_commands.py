@@ -45,9 +45,9 @@ def test_production_profile_passes_check_deploy(tmp_path):
     [("0", "must be at least 1, got 0"), ("two", "must be a whole number, got 'two'")],
 )
 def test_a_bad_number_in_the_environment_is_refused_by_name(tmp_path, value, complaint):
-    result = run_stabforce("check", home=tmp_path, STABFORCE_PLAN_RUNS_PER_PROCESS=value)
+    result = run_stabforce("check", home=tmp_path, STABFORCE_PLAN_RUNS_AT_ONCE=value)
     assert result.returncode != 0
-    assert f"STABFORCE_PLAN_RUNS_PER_PROCESS {complaint}" in result.stderr
+    assert f"STABFORCE_PLAN_RUNS_AT_ONCE {complaint}" in result.stderr
 
 
 def test_the_secret_key_is_generated_once_and_private(tmp_path):

@@ -4,6 +4,7 @@ others are 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -59,12 +60,27 @@ def poll(client, run_id: int) -> dict:
         time.sleep(0.5)
 
 
+def test_a_scenario_without_a_date_asks_as_of_the_missions_today(gaza, users, api_as, monkeypatch):
+    hq = api_as(users["hq"])
+    asked_for = []
+
+    def today_in(mission):
+        asked_for.append(mission.slug)
+        return dt.date(2026, 2, 21)  # "today" for the mission's staff
+
+    monkeypatch.setattr("stabforce.planning.api.mission_today", today_in)
+    response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {})
+    assert response.status_code == 201, response.json()
+    assert response.json()["as_of"] == "2026-02-21" and asked_for == [gaza.slug]
+    assert response.json()["name"] == "Baseline — as of 2026-02-21"
+
+
 def test_an_unnamed_scenario_is_named_by_its_what_ifs_in_words(gaza, users, api_as):
     hq = api_as(users["hq"])
     body = {"as_of": AS_OF, "what_ifs": ["withdraw=kaz", "slip=MAR:2"]}
     response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", body)
     assert response.status_code == 201, response.json()
-    expected = f"Kazakhstan withdraws; Morocco arrives +2 months — as of {AS_OF}"
+    expected = f"Kazakhstan withdraws; Morocco arrives 2 months later — as of {AS_OF}"
     assert response.json()["name"] == expected
 
 
@@ -83,7 +99,7 @@ def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     assert response.json()["status"] == "queued" and response.json()["result"] is None
     first = poll(hq, response.json()["id"])
     assert first["status"] == "done", first["message"]
-    assert first["progress"] == 1.0
+    assert first["progress"] == 1.0 and first["attempts"] == 1
     assert first["result"]["quality"]["checked"] is True
     assert first["result"]["quality"]["gap"] is not None
     assert first["result"]["uncovered"]

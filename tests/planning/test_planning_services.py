@@ -9,6 +9,8 @@ import datetime as dt
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +28,7 @@ from stabforce.forcegen.queries import pledges_as_of
 from stabforce.planning import building, services
 from stabforce.planning.building import DEFAULT_STATUSES, PlanningInputError
 from stabforce.planning.models import PlanRun, PlanRunStatus
+from stabforce.planning.slots import RunSlots
 
 AS_OF = dt.date(2026, 2, 20)
 WITH_CONSIDERING = (*DEFAULT_STATUSES, "considering")
@@ -372,9 +375,10 @@ def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypat
     given_up.refresh_from_db()
     assert again.status == PlanRunStatus.QUEUED
     assert given_up.status == PlanRunStatus.FAILED and given_up.finished_at is not None
-    assert given_up.message.startswith(
-        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: its server "
-        "process stopped); not started again"
+    assert given_up.message == (
+        f"not finished after {services.MAX_ATTEMPTS} attempts, each cut off from outside the "
+        "planner; the last time its server process stopped. Not started again automatically: "
+        "run it again if it is still needed"
     )
 
 
@@ -400,12 +404,25 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
         if attempt < services.MAX_ATTEMPTS:
             assert run.status == PlanRunStatus.QUEUED
             assert run.message == (
-                "its Monte Carlo processes stopped (a server shutdown, out of memory or a "
-                "crash); queued again"
+                "its Monte Carlo processes were killed: a server shutdown, out of memory or a "
+                "crash; queued again"
             )
     assert run.status == PlanRunStatus.FAILED and run.message.startswith(
-        f"cut off {services.MAX_ATTEMPTS} times while it ran (the last time: its Monte Carlo"
+        f"not finished after {services.MAX_ATTEMPTS} attempts, each cut off from outside the "
+        "planner; the last time its Monte Carlo processes were killed"
     )
+
+
+def test_a_started_run_no_longer_says_what_it_said_while_queued(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+    PlanRun.objects.filter(pk=run.pk).update(message="its server process stopped; queued again")
+    assert services._claim(run.pk) == 1
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.RUNNING and run.message == "started"
 
 
 def test_each_start_of_a_run_is_counted_and_marks_it_alive(
@@ -506,8 +523,8 @@ def test_a_failed_heartbeat_is_retried_at_the_next_beat(monkeypatch):
     assert len(beats) == 3  # the thread went on after the failed first beat
 
 
-def test_each_process_executes_at_most_its_number_of_runs_at_once(monkeypatch):
-    monkeypatch.setattr(services, "_SLOTS", services.BoundedSemaphore(2))
+def test_a_machine_executes_at_most_its_number_of_runs_at_once(monkeypatch, tmp_path):
+    monkeypatch.setattr(services, "SLOTS", RunSlots(tmp_path, 2))
     monkeypatch.setattr(services, "close_old_connections", lambda: None)
     monkeypatch.setattr(services, "PlanRun", SimpleNamespace(objects=NoRows()))
     lock = threading.Lock()
@@ -531,8 +548,33 @@ def test_each_process_executes_at_most_its_number_of_runs_at_once(monkeypatch):
     assert most[0] == 2
 
 
-def test_the_poll_starts_queued_runs_only_on_free_slots_and_never_waits(monkeypatch):
-    monkeypatch.setattr(services, "_SLOTS", services.BoundedSemaphore(1))
+HOLD_A_SLOT = """
+import sys, time
+from stabforce.planning.slots import RunSlots
+assert RunSlots(sys.argv[1], 1).try_acquire() is not None
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_slot_is_shared_by_all_processes_and_freed_when_its_holder_is_killed(tmp_path):
+    slots = RunSlots(tmp_path, 1)
+    other_worker = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_SLOT, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other_worker.stdout.readline().strip() == "holding"
+        assert slots.try_acquire() is None  # taken by another process
+    finally:
+        other_worker.kill()
+        other_worker.wait()
+    slot = slots.try_acquire()  # the kernel dropped the dead process's lock
+    assert slot is not None
+    slots.release(slot)
+
+
+def test_the_poll_starts_queued_runs_only_on_free_slots_and_never_waits(monkeypatch, tmp_path):
+    monkeypatch.setattr(services, "SLOTS", RunSlots(tmp_path, 1))
     monkeypatch.setattr(services, "_queued_run_ids", lambda: [1, 2, 3])
     started = []
     monkeypatch.setattr(
@@ -541,9 +583,10 @@ def test_the_poll_starts_queued_runs_only_on_free_slots_and_never_waits(monkeypa
         ),
     )  # fmt: skip
     assert services.start_queued_runs() == 1
-    assert started == [((1,), {"slot_held": True})]
+    ((args, kwargs),) = started
+    assert args == (1,) and isinstance(kwargs["slot"], int)
     assert services.start_queued_runs() == 0  # the slot is taken: returns at once
-    services._SLOTS.release()
+    services.SLOTS.release(kwargs["slot"])
 
 
 def test_the_machine_identity_tells_containers_on_one_host_apart():
@@ -561,24 +604,26 @@ def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monke
     seen = []
 
     class BusySlots:
-        def acquire(self, blocking=True):
-            if blocking:  # the other run finishes: the slot is free now
-                run.refresh_from_db()
-                seen.append((run.status, run.message))
-            return blocking
+        def try_acquire(self):
+            return None
 
-        def release(self):
-            seen.append("released")
+        def acquire(self):  # the other run finishes: the slot is free now
+            run.refresh_from_db()
+            seen.append((run.status, run.message))
+            return 7
 
-    monkeypatch.setattr(services, "_SLOTS", BusySlots())
+        def release(self, slot):
+            seen.append(f"released {slot}")
+
+    monkeypatch.setattr(services, "SLOTS", BusySlots())
     with services._run_slot(run.pk):
         pass
     assert seen == [
         (
             PlanRunStatus.QUEUED,
-            "waiting for the plan runs already running on this server to finish",
+            "waiting for a free planner: the runs already running on this server must finish first",
         ),
-        "released",
+        "released 7",
     ]
 
 
@@ -815,3 +860,9 @@ def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
     assert name.endswith("… — as of 2026-02-20")
     few = dataclasses.replace(built, applied_what_ifs=["Kazakhstan withdraws"])
     assert building.default_scenario_name(few, AS_OF) == "Kazakhstan withdraws — as of 2026-02-20"
+    counting_more = dataclasses.replace(few, statuses=WITH_CONSIDERING, applied_what_ifs=[])
+    assert building.default_scenario_name(counting_more, AS_OF) == (
+        "Baseline, counting deployed, committed, offered, considering — as of 2026-02-20"
+    )
+    earlier = building.apply_what_ifs(built, [("slip", "MAR:-1")])
+    assert earlier.applied_what_ifs == ["Morocco arrives 1 month earlier"]

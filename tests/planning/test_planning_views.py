@@ -155,7 +155,10 @@ def test_a_new_what_if_starts_from_its_bases_date_and_pledges(hq_client, gaza, u
     assert response.status_code == 302, text(response)
     what_if = PlanScenario.objects.get(base=base)
     assert what_if.as_of.isoformat() == "2026-03-15" and set(what_if.statuses) == set(statuses)
-    assert what_if.name == "Kazakhstan withdraws — as of 2026-03-15"  # unnamed: in words
+    assert what_if.name == (  # unnamed: in words
+        "Kazakhstan withdraws, counting deployed, committed, offered, considering — as of "
+        "2026-03-15"
+    )
 
     # A base the user cannot use (none such, or not an id) leaves the defaults: today.
     url = reverse("planning:scenario_list", args=[gaza.slug])

@@ -31,6 +31,7 @@ from stabforce.core.api import (
     record_or_404,
 )
 from stabforce.core.api_auth import auth_user
+from stabforce.core.views import mission_today
 from stabforce.planning import building, services
 from stabforce.planning.forms import (
     DEFAULT_SAMPLES,
@@ -59,7 +60,9 @@ class ScenarioIn(Schema):
     object=Israel:IDN, slip=IDN:2. ``base_id``: a scenario to compare the answers with."""
 
     name: Annotated[str, StringConstraints(max_length=200)] = ""
-    as_of: dt.date = Field(..., examples=["2026-02-20"])
+    as_of: dt.date | None = Field(
+        None, examples=["2026-02-20"], description="Default: today in the mission's time zone."
+    )
     statuses: list[PledgeStatus] = Field(
         default_factory=lambda: list(building.DEFAULT_STATUSES), min_length=1, max_length=5
     )
@@ -85,6 +88,7 @@ class RunSummary(Schema):
     status: str
     progress: float
     message: str
+    attempts: int = Field(description="Times the run was started (a run cut off is resumed)")
     parameters: dict[str, Any]
     requested_by: str | None
     created_at: dt.datetime
@@ -178,6 +182,7 @@ def _run_summary(run: PlanRun) -> dict[str, Any]:
         "status": run.status,
         "progress": run.progress,
         "message": run.message,
+        "attempts": run.attempts,
         "parameters": run.parameters,
         "requested_by": run.requested_by.username if run.requested_by else None,
         "created_at": run.created_at,
@@ -284,6 +289,8 @@ def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
     user = auth_user(request)
     mission = mission_or_404(request, slug)
     _require_planner(user)
+    if body.as_of is None:
+        body.as_of = mission_today(mission)
     base = None
     if body.base_id is not None:
         base = (

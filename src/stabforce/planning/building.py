@@ -447,7 +447,9 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     "what_if",
                 )
             instance = solver.slip_availability(instance, shift, nation=code)
-            applied.append(f"{built.nation_name(code)} arrives {shift:+d} months")
+            months = f"{abs(shift)} month{'s' if abs(shift) != 1 else ''}"
+            later = "later" if shift > 0 else "earlier"
+            applied.append(f"{built.nation_name(code)} arrives {months} {later}")
     return BuiltInstance(
         **{
             **built.__dict__,
@@ -463,10 +465,14 @@ SCENARIO_NAME_LENGTH = 200  # PlanScenario.name
 
 
 def default_scenario_name(built: BuiltInstance, as_of: dt.date) -> str:
-    """A scenario's name when the planner gives none: its what-ifs in words and its date,
-    shortened to fit the name field."""
+    """A scenario's name when the planner gives none: its what-ifs in words, the pledge
+    statuses it counts when they are not the default, and its date; shortened to fit the
+    name field."""
     changes = "; ".join(built.applied_what_ifs) or "Baseline"
     changes = changes[0].upper() + changes[1:]
+    if set(built.statuses) != set(DEFAULT_STATUSES):
+        counted = [status for status in ALL_PLANNABLE if status in built.statuses]
+        changes += f", counting {', '.join(counted)}"
     date = f" — as of {as_of.isoformat()}"
     room = SCENARIO_NAME_LENGTH - len(date)
     if len(changes) > room:

@@ -43,7 +43,8 @@ def what_if_help() -> str:
 
 class ScenarioChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PlanScenario) -> str:
-        return f"{obj.name} (as of {obj.as_of.isoformat()})"
+        as_of = obj.as_of.isoformat()
+        return obj.name if as_of in obj.name else f"{obj.name} (as of {as_of})"
 
 
 class ScenarioForm(forms.Form):
@@ -112,9 +113,10 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        # The what-ifs must also make sense in the register on that date (a nation with
-        # units, a party that objects): build the instance (fast) and apply them one by one.
-        if self.errors or not (self.user and self.mission and data.get("what_ifs")):
+        # The date must have something to plan and the what-ifs must make sense in the
+        # register on that date (a nation with units, a party that objects): build the
+        # instance (fast) and apply them one by one.
+        if self.errors or not (self.user and self.mission):
             return data
         try:
             built = building.build_instance(
@@ -135,7 +137,7 @@ class ScenarioForm(forms.Form):
         data = self.cleaned_data
         if data.get("name"):
             return data["name"]
-        if self.built is None:  # no what-ifs (or no mission to read them against)
+        if self.built is None:  # no mission to read the what-ifs against
             what = ", ".join(data["what_ifs"]) or "Baseline"
             return f"{what} — as of {data['as_of'].isoformat()}"
         return building.default_scenario_name(self.built, data["as_of"])

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from threading import BoundedSemaphore, Event, Thread
+from threading import Event, Thread
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +45,7 @@ from stabforce.planning.building import (
     settings_for,
 )
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
+from stabforce.planning.slots import RunSlots
 from stabforce.planning.solver import words as solver_words
 
 logger = logging.getLogger(__name__)
@@ -611,7 +612,7 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
 
     With ``worker_pid``: called by the server when that worker process of its own exits
     (killed, timed out, replaced on reload) while the server goes on. Without: called when a
-    server starts and then every 30 s by its workers; a run is an orphan when its process is
+    server starts and then every 5 s by its workers; a run is an orphan when its process is
     gone from this machine, or when no process has marked it alive for :data:`LEASE` seconds
     (a server on another machine or in another container that stopped). Runs marked alive by
     a live process are left alone.
@@ -632,23 +633,29 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
         )
         if not known_dead:
             execution = execution.filter(_lease_expired())
-        requeued += _queue_again(execution, run.attempts, reason)
+        requeued += _queue_again(run.pk, run.attempts, reason, execution)
     return requeued
 
 
-def _queue_again(execution, attempts: int, reason: str) -> int:
-    """Queue a run cut off by something outside it again (1), or, once it has been started
+def _queue_again(run_id: int, attempts: int, reason: str, execution=None) -> int:
+    """Queue a run cut off from outside again (returns 1), or, once it has been started
     :data:`MAX_ATTEMPTS` times, mark it failed (0). ``execution``: the run's row, filtered so
-    that it matches only the execution that was cut off."""
+    that it matches only the execution that was cut off (default: attempt ``attempts``)."""
+    if execution is None:
+        execution = PlanRun.objects.filter(
+            pk=run_id, status=PlanRunStatus.RUNNING, attempts=attempts
+        )
     if attempts >= MAX_ATTEMPTS:
-        execution.update(
+        if execution.update(
             status=PlanRunStatus.FAILED,
             finished_at=timezone.now(),
-            message=f"cut off {attempts} times while it ran (the last time: {reason}); not "
-            "started again — start a new run if it is still needed",
-        )
+            message=f"not finished after {attempts} attempts, each cut off from outside the "
+            f"planner; the last time {reason}. Not started again automatically: run it again "
+            "if it is still needed",
+        ):
+            logger.warning("plan run %s given up after %s attempts: %s", run_id, attempts, reason)
         return 0
-    return execution.update(
+    queued = execution.update(
         status=PlanRunStatus.QUEUED,
         progress=0.0,
         started_at=None,
@@ -657,6 +664,9 @@ def _queue_again(execution, attempts: int, reason: str) -> int:
         heartbeat_at=None,
         message=f"{reason}; queued again",
     )
+    if queued:
+        logger.info("plan run %s queued again: %s", run_id, reason)
+    return queued
 
 
 def _queued_run_ids() -> list[int]:
@@ -682,24 +692,26 @@ def run_queued_runs() -> int:
 
 
 def start_queued_runs() -> int:
-    """Start queued runs, oldest first, each on its own thread, while this process has free
+    """Start queued runs, oldest first, each on its own thread, while this machine has free
     run slots; never waits. Returns how many threads were started."""
     started = 0
     for run_id in _queued_run_ids():
-        if not _SLOTS.acquire(blocking=False):
+        slot = SLOTS.try_acquire()
+        if slot is None:
             break
         Thread(
-            target=_execute_on_thread, args=(run_id,), kwargs={"slot_held": True}, daemon=True
+            target=_execute_on_thread, args=(run_id,), kwargs={"slot": slot}, daemon=True
         ).start()
         started += 1
     return started
 
 
-def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
+def resume_queued_runs_in_background(every: float = 5.0) -> threading.Thread:
     """Every ``every`` seconds, on a daemon thread (one per server process): queue again the
     runs of dead processes (:func:`requeue_interrupted_runs`), then start queued runs on
     free slots (:func:`start_queued_runs`). It never executes a run itself, so it keeps
-    looking for orphans while this process's slots are busy.
+    looking while runs execute; a run queued behind a busy process is started by whichever
+    process of the machine has a slot first.
 
     The first pass resumes what a previous server left; the later ones pick up runs queued
     again while this server runs (a worker process that died, a server elsewhere that
@@ -725,36 +737,37 @@ def resume_queued_runs_in_background(every: float = 30.0) -> threading.Thread:
     return thread
 
 
-#: This process's run slots (``STABFORCE_PLAN_RUNS_PER_PROCESS``): every run uses all cores,
-#: so more at once only makes each slower.
-_SLOTS = BoundedSemaphore(settings.STABFORCE_PLAN_RUNS_PER_PROCESS)
+#: The machine's run slots (``STABFORCE_PLAN_RUNS_AT_ONCE``), shared by every server process
+#: using this data directory; see :mod:`stabforce.planning.slots`.
+SLOTS = RunSlots(settings.STABFORCE_HOME / "locks", settings.STABFORCE_PLAN_RUNS_AT_ONCE)
 
 
 @contextlib.contextmanager
 def _run_slot(run_id: int):
-    """Hold one of this process's run slots; a run waiting for one stays queued, saying so."""
-    slots = _SLOTS
-    if not slots.acquire(blocking=False):
+    """Hold one of the machine's run slots; a run waiting for one stays queued, saying so."""
+    slot = SLOTS.try_acquire()
+    if slot is None:
         PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
-            message="waiting for the plan runs already running on this server to finish"
+            message="waiting for a free planner: the runs already running on this server "
+            "must finish first"
         )
-        slots.acquire()
+        slot = SLOTS.acquire()
     try:
         yield
     finally:
-        slots.release()
+        SLOTS.release(slot)
 
 
-def _execute_on_thread(run_id: int, *, slot_held: bool = False) -> None:
+def _execute_on_thread(run_id: int, *, slot: int | None = None) -> None:
     """A thread has its own database connection: open it fresh and close it when done.
-    ``slot_held``: the caller acquired a run slot for this thread, which releases it."""
+    ``slot``: a run slot the caller acquired for this thread, which releases it."""
     close_old_connections()
     try:
-        if slot_held:
+        if slot is not None:
             try:
                 _execute(run_id)
             finally:
-                _SLOTS.release()
+                SLOTS.release(slot)
         else:
             with _run_slot(run_id):
                 _execute(run_id)
@@ -875,23 +888,23 @@ def _execute(run_id: int) -> bool:
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
             )
-        still_running.update(
+        if not still_running.update(
             status=PlanRunStatus.DONE,
             result=result,
             progress=1.0,
             message="done",
             finished_at=timezone.now(),
-        )
+        ):
+            logger.info("plan run %s was cancelled or taken over; its answer is dropped", run_id)
     except RunCancelled:
         logger.info("plan run %s cancelled", run_id)
     except BrokenProcessPool:
         # The sweep's processes were killed from outside (a service manager stopping the
         # whole process group, the kernel's out-of-memory killer): not the question's fault.
-        logger.warning("plan run %s lost its sweep processes; queued again", run_id)
         _queue_again(
-            still_running,
+            run_id,
             attempt,
-            "its Monte Carlo processes stopped (a server shutdown, out of memory or a crash)",
+            "its Monte Carlo processes were killed: a server shutdown, out of memory or a crash",
         )
     except PlanningInputError as exc:
         still_running.update(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .eligibility import blocks
 from .model import Demand, Instance, Plan, Unit
-from .words import capability_words, counted, sentence
+from .words import capability_words, counted, plural, sentence
 
 
 @dataclass
@@ -134,7 +134,7 @@ def _explain_one(
     if not cands and not potential and withdrawn:
         offers = sorted({f"{_subject(u)} ({u.nation})" for u in withdrawn})
         removed = (
-            f"no {cap} is left in this scenario: its what-ifs removed "
+            f"no pledge of {plural(cap)} is left in this scenario: its what-ifs removed "
             + ("the only offer, " if len(offers) == 1 else "every offer: ")
             + ", ".join(offers)
         )

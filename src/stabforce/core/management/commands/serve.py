@@ -59,7 +59,8 @@ class Command(BaseCommand):
 
 def _resume_plan_runs(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     """In each worker, once it is ready: execute queued plan runs — those a previous server
-    or a dead worker left, then every 30 s whatever is queued and not yet claimed.
+    or a dead worker left, then every 5 s whatever is queued and not yet claimed, while the
+    machine has free run slots.
 
     Workers race for them; each run is claimed atomically, so each runs once.
     """
