@@ -866,3 +866,13 @@ def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
     )
     earlier = building.apply_what_ifs(built, [("slip", "MAR:-1")])
     assert earlier.applied_what_ifs == ["Morocco arrives 1 month earlier"]
+
+
+def test_the_answer_speaks_of_months_and_dates_not_solver_periods(gaza, hq):
+    answer = plan(hq, gaza, what_ifs=["slip=KAZ:11"], statuses=WITH_CONSIDERING)
+    texts = [item["text"] for item in answer["uncovered"] + answer["unused_pledges"]]
+    texts += [reason for item in answer["uncovered"] for reason in item["reasons"]]
+    texts += [item["smallest_change"] or "" for item in answer["uncovered"]]
+    assert texts
+    assert not [text for text in texts if re.search(r"\bperiods?\b", text)]
+    assert any(re.search(r"forward by \d+ months?\b", text) for text in texts)

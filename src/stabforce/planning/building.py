@@ -271,6 +271,7 @@ def build_instance(
         periods=months,
         period_labels=tuple(start.strftime("%Y-%m") for start in starts),
         name=f"{mission.slug} as of {as_of.isoformat()}",
+        period_unit="month",
     )
     return BuiltInstance(
         instance=instance,

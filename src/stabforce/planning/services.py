@@ -187,7 +187,12 @@ def _idle_json(
         return _named(key, built)
 
     reasons = solver.describe_idle(
-        e, label=lambda p: labels[p], name=name, proven_optimal=proven_optimal, heuristic=heuristic
+        e,
+        label=lambda p: labels[p],
+        name=name,
+        proven_optimal=proven_optimal,
+        heuristic=heuristic,
+        period_unit=built.instance.period_unit,
     )
     nation = built.nation_names.get(e.nation, e.nation)
     capability = built.capability_names.get(e.capability, e.capability)

@@ -251,7 +251,8 @@ def _explain_one(
         busy = len(busy_higher) + len(busy_other)
         e.reasons.append(
             f"{counted(busy, 'eligible candidate')} {'is' if busy == 1 else 'are'} busy "
-            "elsewhere in the same period: " + _where_busy(busy_higher + busy_other)
+            f"elsewhere in the same {instance.period_unit}: "
+            + _where_busy(busy_higher + busy_other)
         )
         e.reason_kinds.add("busy")
     if free_eligible:
@@ -336,9 +337,9 @@ def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibilit
     if b.kind == "line_caveat":
         return f"relax the caveat of {_subject(u)} ({u.nation}) excluding {b.detail}"
     if b.kind == "too_early":
-        return f"bring {_subject(u)} forward by {counted(b.amount, 'period')}"
+        return f"bring {_subject(u)} forward by {counted(b.amount, instance.period_unit)}"
     if b.kind == "too_late":
-        return f"extend {_subject(u)}'s availability by {counted(b.amount, 'period')}"
+        return f"extend {_subject(u)}'s availability by {counted(b.amount, instance.period_unit)}"
     return b.kind
 
 

@@ -152,12 +152,14 @@ def describe_idle(
     name=None,  # noqa: ANN001 - key -> display name
     proven_optimal: bool = False,
     heuristic: bool = False,
+    period_unit: str = "period",
 ) -> list[str]:
     """The reasons of ``e`` as sentences (``label``/``name`` translate periods and keys).
 
     ``proven_optimal`` says whether the plan is proved optimal: only then is a unit left idle
     beside a short requirement a deliberate trade-off rather than where the search stopped;
-    ``heuristic`` that it is the greedy heuristic's plan (a longer run would not change it).
+    ``heuristic`` that it is the greedy heuristic's plan (a longer run would not change it);
+    ``period_unit`` what a period is called ("month").
     """
     label = label or (lambda p: f"period {p}")
     name = name or capability_words
@@ -183,7 +185,7 @@ def describe_idle(
                 what.append("vetoed by " + ", ".join(sorted(e.vetoing_parties)))
             out.append(
                 f"every requirement for {cap} is closed to this pledge "
-                f"({'; '.join(what) or 'caveats'}) in {n} period{'s' if n != 1 else ''} "
+                f"({'; '.join(what) or 'caveats'}) in {n} {period_unit}{'s' if n != 1 else ''} "
                 f"({when})"
             )
         elif kind == "spare":

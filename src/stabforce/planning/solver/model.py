@@ -150,12 +150,17 @@ class Instance:
     periods: int = 1
     period_labels: tuple[str, ...] = ()
     name: str = ""
+    #: What a period is called in explanations ("month" when periods are calendar months).
+    period_unit: str = "period"
 
     def label(self, period: int) -> str:
-        """Human label of a period: ``"period 3 (2026-04)"`` when labels are known."""
+        """Human label of a period: ``"period 3 (2026-04)"`` when labels are known; just the
+        label (``"2026-04"``) when periods have a name of their own, such as months."""
         if 0 <= period < len(self.period_labels):
+            if self.period_unit != "period":
+                return self.period_labels[period]
             return f"period {period} ({self.period_labels[period]})"
-        return f"period {period}"
+        return f"{self.period_unit} {period}"
 
     def groups_of(self, nation: str) -> frozenset[str]:
         for n in self.nations:
