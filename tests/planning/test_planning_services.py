@@ -141,7 +141,7 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
     [
         ("explode=PAK", "unknown kind"),
         ("withdraw", "expected KIND=VALUE"),
-        ("withdraw=XYZ", "XYZ has no pledges"),
+        ("withdraw=XYZ", "'XYZ' is not an ISO 3166 alpha-3 nation code"),
         ("slip=IDN:x", "expected ISO3:MONTHS"),
         ("slip=XYZ:2", "XYZ has no counted units"),
         ("slip=KAZ:999", "beyond the 12-month horizon"),
@@ -876,3 +876,20 @@ def test_the_answer_speaks_of_months_and_dates_not_solver_periods(gaza, hq):
     assert texts
     assert not [text for text in texts if re.search(r"\bperiods?\b", text)]
     assert any(re.search(r"forward by \d+ months?\b", text) for text in texts)
+
+
+def test_a_withdrawal_that_finds_no_pledges_says_why(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF, statuses=DEFAULT_STATUSES)
+    reasons = {}
+    for what_ifs in (["withdraw=XYZ"], ["withdraw=FRA"], ["withdraw=KAZ", "withdraw=kaz"]):
+        with pytest.raises(PlanningInputError) as refused:
+            building.apply_what_ifs(built, [building.parse_what_if(w) for w in what_ifs])
+        reasons[what_ifs[-1]] = refused.value.message
+    assert reasons["withdraw=XYZ"] == "withdraw=XYZ: 'XYZ' is not an ISO 3166 alpha-3 nation code"
+    assert reasons["withdraw=FRA"] == (
+        "withdraw=FRA: France has no pledge that could provide units to this mission as of "
+        "2026-02-20"
+    )
+    assert reasons["withdraw=kaz"] == (
+        "withdraw=kaz: Kazakhstan is already withdrawn by an earlier what-if"
+    )

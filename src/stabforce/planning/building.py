@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from stabforce.core.models import LineOfOperation, Mission, Party, Sector
+from stabforce.core.models import LineOfOperation, Mission, Nation, Party, Sector
 from stabforce.forcegen.choices import CaveatKind
 from stabforce.forcegen.models import Caveat, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
@@ -337,9 +337,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             pending = [u for u in potential if u.nation == code]
             if not units_of and not pending:
                 raise PlanningInputError(
-                    f"withdraw={value}: {built.nation_name(code)} has no pledges in this "
-                    "question (unknown nation, or already withdrawn)",
-                    "what_if",
+                    f"withdraw={value}: {_why_no_pledges(built, withdrawn, code)}", "what_if"
                 )
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
@@ -459,6 +457,19 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "applied_what_ifs": built.applied_what_ifs + applied,
             "withdrawn_units": built.withdrawn_units + withdrawn,
         }
+    )
+
+
+def _why_no_pledges(built: BuiltInstance, withdrawn: list[solver.Unit], code: str) -> str:
+    """Why a what-if naming nation ``code`` finds none of its pledges in the question."""
+    if any(u.nation == code for u in built.withdrawn_units + withdrawn):
+        return f"{built.nation_name(code)} is already withdrawn by an earlier what-if"
+    nation = Nation.objects.filter(iso3=code).first()
+    if nation is None:
+        return f"{code!r} is not an ISO 3166 alpha-3 nation code"
+    return (
+        f"{nation.name} has no pledge that could provide units to this mission as of "
+        f"{built.as_of.isoformat()}"
     )
 
 
