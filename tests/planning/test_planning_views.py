@@ -285,6 +285,7 @@ def test_a_planner_cancels_a_run_from_its_page(hq_client, gaza, users):
     assert run.status == PlanRunStatus.CANCELLED
     page = hq_client.get(response["Location"])
     assert "The run was cancelled" in text(page) and "Cancel this run" not in text(page)
+    assert "where you can ask it again" in text(page)
     assert 'hx-trigger="every 1s"' not in page.content.decode()
     again = hq_client.post(cancel, follow=True)
     assert "Nothing to cancel" in text(again)
