@@ -893,3 +893,14 @@ def test_a_withdrawal_that_finds_no_pledges_says_why(gaza, hq):
     assert reasons["withdraw=kaz"] == (
         "withdraw=kaz: Kazakhstan is already withdrawn by an earlier what-if"
     )
+
+
+def test_a_veto_the_scenario_adds_is_lifted_by_dropping_its_what_if(gaza, hq):
+    answer = plan(hq, gaza, what_ifs=["object=Israel:KAZ"])
+    changes = [item["smallest_change"] or "" for item in answer["uncovered"]]
+    assert any("drop the what-if that makes Israel object to Kazakhstan" in c for c in changes)
+    assert not any("lift Israel's veto on Kazakhstan" in c for c in changes)
+    # a veto of the register stays one to lift
+    answer = plan(hq, gaza, statuses=WITH_CONSIDERING)
+    changes = [item["smallest_change"] or "" for item in answer["uncovered"]]
+    assert any("lift Israel's veto on " in c for c in changes), changes

@@ -53,6 +53,8 @@ class BuiltInstance:
     applied_what_ifs: list[str] = field(default_factory=list)
     # units the what-ifs took out of the question (withdrawn nations, removed pledges)
     withdrawn_units: list[solver.Unit] = field(default_factory=list)
+    # (party, nation) vetoes the what-ifs added: lifting one means dropping its what-if
+    added_vetoes: list[tuple[str, str]] = field(default_factory=list)
     # What an ``object=`` what-if needs to add an objection as the register would
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
@@ -330,6 +332,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     potential = list(built.potential_units)
     applied = []
     withdrawn: list[solver.Unit] = []
+    vetoes: list[tuple[str, str]] = []
     for kind, value in what_ifs:
         if kind == "withdraw":
             code = value.upper()
@@ -419,6 +422,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 mode=built.objection_mode,
                 weight=built.objection_penalty if built.objection_mode == "penalty" else 0.0,
             )
+            if built.objection_mode != "penalty":
+                vetoes.append((party.name, code))
             applied.append(
                 f"{party.name} objects to {built.nation_name(code)}"
                 + (
@@ -456,6 +461,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "potential_units": potential,
             "applied_what_ifs": built.applied_what_ifs + applied,
             "withdrawn_units": built.withdrawn_units + withdrawn,
+            "added_vetoes": built.added_vetoes + vetoes,
         }
     )
 

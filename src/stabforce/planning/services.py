@@ -101,6 +101,13 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         withdrawn_units=built.withdrawn_units,
         **quality,
     )
+    for party, code in built.added_vetoes:  # the scenario's own veto: drop its what-if
+        for e in explanations:
+            if e.suggestion:
+                e.suggestion = e.suggestion.replace(
+                    f"lift {party}'s veto on {code}",
+                    f"drop the what-if that makes {party} object to {code}",
+                )
     return {
         "mission_question": {
             "as_of": built.as_of.isoformat(),
