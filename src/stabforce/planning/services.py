@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Case, DateTimeField, ExpressionWrapper, F, Q, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -634,14 +634,18 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
         running = running.filter(worker_pid=worker_pid, worker_machine=machine_id())
     reason = "its server process stopped"
     requeued = 0
-    for run in running.only("pk", "worker_pid", "worker_machine", "attempts"):
+    silent = Case(When(_lease_expired(), then=True), default=False, output_field=BooleanField())
+    runs = running.annotate(silent=silent).only("pk", "worker_pid", "worker_machine", "attempts")
+    for run in runs:
+        known_dead = worker_pid is not None or (
+            run.worker_machine == machine_id() and _process_gone(run.worker_pid)
+        )
+        if not (known_dead or run.silent):
+            continue  # the usual case, every few seconds: no write
         # Each update is conditional, so it cannot undo what happened since the read: the
         # run finished, was cancelled or claimed again (attempts), or was marked alive.
         execution = PlanRun.objects.filter(
             pk=run.pk, status=PlanRunStatus.RUNNING, attempts=run.attempts
-        )
-        known_dead = worker_pid is not None or (
-            run.worker_machine == machine_id() and _process_gone(run.worker_pid)
         )
         if not known_dead:
             execution = execution.filter(_lease_expired())
