@@ -74,6 +74,11 @@ def test_a_scenario_without_a_date_asks_as_of_the_missions_today(gaza, users, ap
     assert response.json()["as_of"] == "2026-02-21" and asked_for == [gaza.slug]
     assert response.json()["name"] == "Baseline — as of 2026-02-21"
 
+    monkeypatch.setattr("stabforce.planning.api.mission_today", lambda mission: dt.date(2040, 1, 1))
+    response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {})
+    assert response.status_code == 422
+    assert "as_of was not given: today in the mission, 2040-01-01" in str(response.json())
+
 
 def test_an_unnamed_scenario_is_named_by_its_what_ifs_in_words(gaza, users, api_as):
     hq = api_as(users["hq"])

@@ -21,6 +21,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stabforce.forcegen.models import Requirement
@@ -40,13 +42,17 @@ def hq(users):
 
 
 class NoRows:
-    """A manager whose queries match no row (threads in a test must not touch its database)."""
+    """A manager whose writes change no row and whose runs stay queued (threads in a test
+    must not touch its database)."""
 
     def filter(self, **conditions):
         return self
 
     def update(self, **fields):
         return 0
+
+    def exists(self):
+        return True
 
 
 @pytest.fixture
@@ -145,6 +151,7 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
         ("slip=IDN:x", "expected ISO3:MONTHS"),
         ("slip=XYZ:2", "XYZ has no counted units"),
         ("slip=KAZ:999", "beyond the 12-month horizon"),
+        ("slip=KAZ:12", "a slip of 12 months is beyond the 12-month horizon"),
         ("object=Nobody:KAZ", "'Nobody' is not a party of this mission (parties: "),
         ("object=:KAZ", "'' is not a party of this mission"),
         ("object=Israel:XYZ", "XYZ has no pledges"),
@@ -362,6 +369,22 @@ def test_runs_of_live_processes_are_left_alone_and_those_of_dead_or_silent_ones_
         assert runs[case].status == expected, case
 
 
+def test_the_frequent_orphan_check_writes_nothing_while_runs_are_alive(gaza, hq, monkeypatch):
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    for pid, machine in ((os.getpid(), services.machine_id()), (77, "another-machine")):
+        run = services.start_run(hq, scenario, time_limit=2)
+        PlanRun.objects.filter(pk=run.pk).update(
+            status=PlanRunStatus.RUNNING, worker_pid=pid, worker_machine=machine,
+            heartbeat_at=timezone.now(), attempts=1,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        assert services.requeue_interrupted_runs() == 0
+    assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
+
+
 def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypatch):
     monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
     scenario = services.save_scenario(
@@ -527,11 +550,13 @@ def test_a_machine_executes_at_most_its_number_of_runs_at_once(monkeypatch, tmp_
     monkeypatch.setattr(services, "SLOTS", RunSlots(tmp_path, 2))
     monkeypatch.setattr(services, "close_old_connections", lambda: None)
     monkeypatch.setattr(services, "PlanRun", SimpleNamespace(objects=NoRows()))
+    monkeypatch.setattr(services, "SLOT_POLL", 0.005)
     lock = threading.Lock()
-    now, most = [0], [0]
+    now, most, executed = [0], [0], []
 
     def execute(run_id):
         with lock:
+            executed.append(run_id)
             now[0] += 1
             most[0] = max(most[0], now[0])
         time.sleep(0.05)
@@ -545,7 +570,7 @@ def test_a_machine_executes_at_most_its_number_of_runs_at_once(monkeypatch, tmp_
         thread.start()
     for thread in threads:
         thread.join()
-    assert most[0] == 2
+    assert most[0] == 2 and sorted(executed) == list(range(6))
 
 
 HOLD_A_SLOT = """
@@ -595,36 +620,75 @@ def test_the_machine_identity_tells_containers_on_one_host_apart():
     assert services.machine_id() == f"{boot}/{namespace}"
 
 
+class SlotsFreeAfter:
+    """Run slots that are all taken for the first ``busy`` looks."""
+
+    def __init__(self, busy, on_look=lambda: None):
+        self.busy, self.on_look, self.looks = busy, on_look, 0
+
+    def try_acquire(self):
+        self.looks += 1
+        self.on_look()
+        return None if self.looks <= self.busy else 7
+
+
 def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monkeypatch):
     monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    monkeypatch.setattr(services, "SLOT_POLL", 0.001)
     scenario = services.save_scenario(
         hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
     )
     run = services.start_run(hq, scenario, time_limit=1)
     seen = []
 
-    class BusySlots:
-        def try_acquire(self):
-            return None
+    def look():
+        run.refresh_from_db()
+        seen.append((run.status, run.message))
 
-        def acquire(self):  # the other run finishes: the slot is free now
-            run.refresh_from_db()
-            seen.append((run.status, run.message))
-            return 7
+    monkeypatch.setattr(services, "SLOTS", SlotsFreeAfter(busy=3, on_look=look))
+    assert services._wait_for_slot(run.pk) == 7
+    waiting = (
+        "waiting for a free planner: the runs already running on this server must finish first"
+    )
+    assert seen[-1] == (PlanRunStatus.QUEUED, waiting) and len(seen) == 4
 
-        def release(self, slot):
-            seen.append(f"released {slot}")
 
-    monkeypatch.setattr(services, "SLOTS", BusySlots())
-    with services._run_slot(run.pk):
-        pass
-    assert seen == [
-        (
-            PlanRunStatus.QUEUED,
-            "waiting for a free planner: the runs already running on this server must finish first",
-        ),
-        "released 7",
-    ]
+def test_a_thread_waiting_for_a_slot_gives_up_once_its_run_started_elsewhere(gaza, hq, monkeypatch):
+    """Otherwise every run queued behind a long one would leave a thread waiting forever."""
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    monkeypatch.setattr(services, "SLOT_POLL", 0.001)
+    scenario = services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+    run = services.start_run(hq, scenario, time_limit=1)
+
+    def another_process_claims_it():
+        if slots.looks == 3:
+            PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.RUNNING)
+
+    slots = SlotsFreeAfter(busy=10**6, on_look=another_process_claims_it)
+    monkeypatch.setattr(services, "SLOTS", slots)
+    assert services._wait_for_slot(run.pk) is None
+    assert slots.looks == 3
+
+
+def test_a_slot_is_given_back_when_no_thread_can_be_started(monkeypatch, tmp_path):
+    monkeypatch.setattr(services, "SLOTS", RunSlots(tmp_path, 1))
+    monkeypatch.setattr(services, "_queued_run_ids", lambda: [1])
+
+    class NoMoreThreads:
+        def __init__(self, **kwargs):
+            pass
+
+        def start(self):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(services, "Thread", NoMoreThreads)
+    with pytest.raises(RuntimeError):
+        services.start_queued_runs()
+    slot = services.SLOTS.try_acquire()
+    assert slot is not None  # not leaked
+    services.SLOTS.release(slot)
 
 
 def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, monkeypatch):
@@ -900,7 +964,8 @@ def test_a_veto_the_scenario_adds_is_lifted_by_dropping_its_what_if(gaza, hq):
     changes = [item["smallest_change"] or "" for item in answer["uncovered"]]
     assert any("drop the what-if that makes Israel object to Kazakhstan" in c for c in changes)
     assert not any("lift Israel's veto on Kazakhstan" in c for c in changes)
-    # a veto of the register stays one to lift
-    answer = plan(hq, gaza, statuses=WITH_CONSIDERING)
+    # a veto of the register stays one to lift, even when a what-if repeats it
+    answer = plan(hq, gaza, statuses=WITH_CONSIDERING, what_ifs=["object=Israel:PAK"])
     changes = [item["smallest_change"] or "" for item in answer["uncovered"]]
-    assert any("lift Israel's veto on " in c for c in changes), changes
+    assert any("lift Israel's veto on Pakistan" in c for c in changes), changes
+    assert not any("drop the what-if" in c for c in changes), changes

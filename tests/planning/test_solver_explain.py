@@ -216,3 +216,12 @@ def test_slip_availability_uncovers_early_periods():
     slipped = slip_availability(inst, 2, nation="IDN")
     res = solve(slipped, solver="highs", time_limit=5)
     assert sorted(a.demand_id for a in res.plan.assignments) == ["d2"]
+
+
+def test_a_month_beyond_the_horizon_is_named_as_such():
+    months = Instance(
+        units=(), demands=(), periods=2, period_labels=("2026-01", "2026-02"), period_unit="month"
+    )
+    assert months.label(1) == "2026-02"
+    assert months.label(5) == "after 2026-02 (beyond the horizon)"
+    assert Instance(units=(), demands=(), periods=2).label(5) == "period 5"

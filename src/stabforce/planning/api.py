@@ -231,7 +231,9 @@ class _Serialised:
         return self.serialise(rows)  # pragma: no cover
 
 
-def _check_question(user, mission, body: ScenarioIn) -> building.BuiltInstance:
+def _check_question(
+    user, mission, body: ScenarioIn, *, as_of_defaulted: bool = False
+) -> building.BuiltInstance:
     """Every what-if must parse and make sense in the register on that date; returns the
     question as built."""
     for number, text in enumerate(body.what_ifs):
@@ -244,7 +246,10 @@ def _check_question(user, mission, body: ScenarioIn) -> building.BuiltInstance:
     try:
         built = building.build_instance(user, mission, body.as_of, statuses=tuple(body.statuses))
     except building.PlanningInputError as exc:
-        raise _field_error(exc.field or "body", exc.message) from None
+        message = exc.message
+        if as_of_defaulted and exc.field == "as_of":
+            message += f" (as_of was not given: today in the mission, {body.as_of.isoformat()})"
+        raise _field_error(exc.field or "body", message) from None
     for number, text in enumerate(body.what_ifs):
         try:
             built = building.apply_what_ifs(built, [building.parse_what_if(text)])
@@ -289,7 +294,8 @@ def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
     user = auth_user(request)
     mission = mission_or_404(request, slug)
     _require_planner(user)
-    if body.as_of is None:
+    as_of_defaulted = body.as_of is None
+    if as_of_defaulted:
         body.as_of = mission_today(mission)
     base = None
     if body.base_id is not None:
@@ -298,7 +304,7 @@ def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
         )
         if base is None:
             raise _field_error("base_id", "no such scenario in this mission")
-    built = _check_question(user, mission, body)
+    built = _check_question(user, mission, body, as_of_defaulted=as_of_defaulted)
     name = body.name.strip() or building.default_scenario_name(built, body.as_of)
     try:
         scenario = services.save_scenario(

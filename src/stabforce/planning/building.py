@@ -422,8 +422,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 mode=built.objection_mode,
                 weight=built.objection_penalty if built.objection_mode == "penalty" else 0.0,
             )
-            if built.objection_mode != "penalty":
-                vetoes.append((party.name, code))
+            if built.objection_mode != "penalty" and code not in nations:
+                vetoes.append((party.name, code))  # new: not a veto the register has
             applied.append(
                 f"{party.name} objects to {built.nation_name(code)}"
                 + (
@@ -444,7 +444,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     f"slip={value}: {built.nation_name(code)} has no counted units to slip",
                     "what_if",
                 )
-            if abs(shift) > instance.periods:
+            if abs(shift) >= instance.periods:
                 raise PlanningInputError(
                     f"slip={value}: a slip of {shift} months is beyond the "
                     f"{instance.periods}-month horizon",

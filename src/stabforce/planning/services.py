@@ -8,7 +8,6 @@ inline or on a background thread with progress (the web server answers while it 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -699,11 +698,15 @@ def run_queued_runs() -> int:
     """
     done = 0
     for run_id in _queued_run_ids():
+        slot = _wait_for_slot(run_id)
+        if slot is None:  # started elsewhere or cancelled while this caller waited
+            continue
         try:
-            with _run_slot(run_id):
-                done += _execute(run_id)
+            done += _execute(run_id)
         except Exception:  # one broken run must not keep the others from running
             logger.exception("plan run %s could not be executed", run_id)
+        finally:
+            SLOTS.release(slot)
     return done
 
 
@@ -715,9 +718,13 @@ def start_queued_runs() -> int:
         slot = SLOTS.try_acquire()
         if slot is None:
             break
-        Thread(
-            target=_execute_on_thread, args=(run_id,), kwargs={"slot": slot}, daemon=True
-        ).start()
+        try:
+            Thread(
+                target=_execute_on_thread, args=(run_id,), kwargs={"slot": slot}, daemon=True
+            ).start()
+        except BaseException:  # no thread (a thread limit): nobody else would free the slot
+            SLOTS.release(slot)
+            raise
         started += 1
     return started
 
@@ -758,36 +765,41 @@ def resume_queued_runs_in_background(every: float = 5.0) -> threading.Thread:
 SLOTS = RunSlots(settings.STABFORCE_HOME / "locks", settings.STABFORCE_PLAN_RUNS_AT_ONCE)
 
 
-@contextlib.contextmanager
-def _run_slot(run_id: int):
-    """Hold one of the machine's run slots; a run waiting for one stays queued, saying so."""
+#: How often (s) a run waiting for a slot looks for one, and whether it is still queued.
+SLOT_POLL = 0.5
+
+
+def _wait_for_slot(run_id: int) -> int | None:
+    """One of the machine's run slots for ``run_id``, once one is free; a run waiting for one
+    stays queued and says so. None if the run stopped being queued meanwhile (another
+    process started it, or a planner cancelled it): the caller then has nothing to do."""
     slot = SLOTS.try_acquire()
-    if slot is None:
-        PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
-            message="waiting for a free planner: the runs already running on this server "
-            "must finish first"
-        )
-        slot = SLOTS.acquire()
-    try:
-        yield
-    finally:
-        SLOTS.release(slot)
+    if slot is not None:
+        return slot
+    queued = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED)
+    queued.update(
+        message="waiting for a free planner: the runs already running on this server must "
+        "finish first"
+    )
+    while (slot := SLOTS.try_acquire()) is None:
+        time.sleep(SLOT_POLL)
+        if not queued.exists():
+            return None
+    return slot
 
 
 def _execute_on_thread(run_id: int, *, slot: int | None = None) -> None:
     """A thread has its own database connection: open it fresh and close it when done.
     ``slot``: a run slot the caller acquired for this thread, which releases it."""
-    close_old_connections()
     try:
+        close_old_connections()
+        if slot is None:
+            slot = _wait_for_slot(run_id)
         if slot is not None:
-            try:
-                _execute(run_id)
-            finally:
-                SLOTS.release(slot)
-        else:
-            with _run_slot(run_id):
-                _execute(run_id)
+            _execute(run_id)
     finally:
+        if slot is not None:
+            SLOTS.release(slot)
         close_old_connections()
 
 

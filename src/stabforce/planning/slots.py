@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import time
 from pathlib import Path
 
 
@@ -39,12 +38,6 @@ class RunSlots:
                 continue
             return fd
         return None
-
-    def acquire(self, poll: float = 0.5) -> int:
-        """Wait for a free slot."""
-        while (fd := self.try_acquire()) is None:
-            time.sleep(poll)
-        return fd
 
     @staticmethod
     def release(fd: int) -> None:

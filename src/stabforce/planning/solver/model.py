@@ -160,7 +160,9 @@ class Instance:
             if self.period_unit != "period":
                 return self.period_labels[period]
             return f"period {period} ({self.period_labels[period]})"
-        return f"{self.period_unit} {period}"
+        if self.period_unit != "period" and self.period_labels and period >= 0:
+            return f"after {self.period_labels[-1]} (beyond the horizon)"
+        return f"period {period}"
 
     def groups_of(self, nation: str) -> frozenset[str]:
         for n in self.nations:
