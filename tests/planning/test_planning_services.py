@@ -804,7 +804,7 @@ def test_explanations_speak_in_names_not_keys(gaza, users):
 
     answer = services.plan_answer(users["hq"], gaza, dt.date(2026, 2, 20), time_limit=2)
     texts = " ".join(item["text"] + " ".join(item["reasons"]) for item in answer["uncovered"])
-    assert "Level-2 hospital" in texts and "level-2 hospital has been offered" in texts
+    assert "Level-2 hospital" in texts and "No nation has offered level-2 hospitals" in texts
     assert "medical-level-2" not in texts and "companys" not in texts
 
 
@@ -911,7 +911,7 @@ def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaz
     assert blamed
     for item in blamed:
         assert "is left in this scenario: its what-ifs removed" in item["text"], item["text"]
-        assert built.nation_name(nation) in item["text"] and "has been offered" not in item["text"]
+        assert built.nation_name(nation) in item["text"] and "has offered" not in item["text"]
         assert item["smallest_change"].startswith("drop that what-if, or seek a new pledge")
 
 
@@ -928,6 +928,10 @@ def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
     assert building.default_scenario_name(counting_more, AS_OF) == (
         "Baseline, counting deployed, committed, offered, considering — as of 2026-02-20"
     )
+    noted = dataclasses.replace(
+        few, applied_what_ifs=["Pakistan withdraws (none of its pledges was counted: no effect)"]
+    )
+    assert building.default_scenario_name(noted, AS_OF) == "Pakistan withdraws — as of 2026-02-20"
     earlier = building.apply_what_ifs(built, [("slip", "MAR:-1")])
     assert earlier.applied_what_ifs == ["Morocco arrives 1 month earlier"]
 

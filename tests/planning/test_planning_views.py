@@ -368,7 +368,7 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
 
 
 def test_uncovered_months_are_grouped_by_requirement_and_consecutive_runs():
-    def item(demand, period, covered=0, required=3, reason="no eod-team has been offered"):
+    def item(demand, period, covered=0, required=3, reason="no nation has offered eod-teams"):
         return {"demand": demand, "period": period, "sector": "rafah", "sector_name": "Rafah",
                 "line_of_operation": "demil", "capability": "eod", "capability_name": "EOD team",
                 "required": required, "covered": covered, "reasons": [reason],

@@ -10,6 +10,7 @@ restrictions. Everything is read through the user's visibility.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -486,7 +487,9 @@ def default_scenario_name(built: BuiltInstance, as_of: dt.date) -> str:
     """A scenario's name when the planner gives none: its what-ifs in words, the pledge
     statuses it counts when they are not the default, and its date; shortened to fit the
     name field."""
-    changes = "; ".join(built.applied_what_ifs) or "Baseline"
+    # the notes in brackets ("(no effect on the plan)", "(a penalty of …)") are for the page
+    changes = "; ".join(re.sub(r" \([^()]*\)$", "", what) for what in built.applied_what_ifs)
+    changes = changes or "Baseline"
     changes = changes[0].upper() + changes[1:]
     if set(built.statuses) != set(DEFAULT_STATUSES):
         counted = [status for status in ALL_PLANNABLE if status in built.statuses]

@@ -150,7 +150,7 @@ def _explain_one(
             e.reasons.append(f"{removed}, which could not have served here either")
         return e
     if not cands and not potential:
-        e.reasons.append(f"no {cap} has been offered by any nation")
+        e.reasons.append(f"no nation has offered {plural(cap)}")
         e.reason_kinds.add("none_offered")
         e.suggestion = f"seek a new pledge of {counted(missing, cap)}"
         e.changes = ["new pledge"]
