@@ -72,6 +72,16 @@ class ThreadThatDies:
         pass
 
 
+@pytest.fixture
+def scenario(gaza, hq, monkeypatch):
+    """The demo's baseline question, saved; runs started on it never get a thread (as if the
+    server stopped first), so a test drives them itself."""
+    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+    return services.save_scenario(
+        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
+    )
+
+
 def plan(user, mission, **kwargs):
     return services.plan_answer(user, mission, AS_OF, time_limit=3, **kwargs)
 
@@ -297,12 +307,8 @@ def test_a_run_that_cannot_be_answered_is_marked_failed(gaza, hq, no_connection_
 
 
 def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
-    gaza, hq, no_connection_reset, monkeypatch
+    gaza, hq, no_connection_reset, scenario
 ):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     queued = services.start_run(hq, scenario, time_limit=2)
     cut_off = services.start_run(hq, scenario, time_limit=2)
     PlanRun.objects.filter(pk=cut_off.pk).update(status=PlanRunStatus.RUNNING, progress=0.4)
@@ -321,11 +327,7 @@ def test_a_run_cut_off_by_a_restart_is_queued_again_and_resumed_once(
     assert services.run_queued_runs() == 0  # claimed runs are never run twice
 
 
-def test_only_the_runs_of_a_dead_worker_process_are_queued_again(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_only_the_runs_of_a_dead_worker_process_are_queued_again(gaza, hq, scenario):
     on_dead, on_alive = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
     here = {"status": PlanRunStatus.RUNNING, "worker_machine": services.machine_id()}
     PlanRun.objects.filter(pk=on_dead.pk).update(worker_pid=4001, **here)
@@ -339,13 +341,9 @@ def test_only_the_runs_of_a_dead_worker_process_are_queued_again(gaza, hq, monke
 
 
 def test_runs_of_live_processes_are_left_alone_and_those_of_dead_or_silent_ones_queued_again(
-    gaza, hq, monkeypatch, finished_pid
+    gaza, hq, scenario, finished_pid
 ):
-    """What a second server on the same database, or a worker's 30 s poll, sees."""
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+    """What a second server on the same database, or a worker's 5 s poll, sees."""
     now = timezone.now()
     silent = now - timedelta(seconds=2 * services.LEASE)
     here, elsewhere = services.machine_id(), "another-machine"
@@ -369,11 +367,7 @@ def test_runs_of_live_processes_are_left_alone_and_those_of_dead_or_silent_ones_
         assert runs[case].status == expected, case
 
 
-def test_the_frequent_orphan_check_writes_nothing_while_runs_are_alive(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_the_frequent_orphan_check_writes_nothing_while_runs_are_alive(gaza, hq, scenario):
     for pid, machine in ((os.getpid(), services.machine_id()), (77, "another-machine")):
         run = services.start_run(hq, scenario, time_limit=2)
         PlanRun.objects.filter(pk=run.pk).update(
@@ -385,11 +379,7 @@ def test_the_frequent_orphan_check_writes_nothing_while_runs_are_alive(gaza, hq,
     assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
 
 
-def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, scenario):
     again, given_up = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
     for run, attempts in ((again, services.MAX_ATTEMPTS - 1), (given_up, services.MAX_ATTEMPTS)):
         PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.RUNNING, attempts=attempts)
@@ -406,14 +396,10 @@ def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, monkeypat
 
 
 def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
-    gaza, hq, monkeypatch, no_connection_reset
+    gaza, hq, scenario, monkeypatch, no_connection_reset
 ):
     """systemd stopping the whole control group, or the out-of-memory killer, kills the
     sweep's pool processes before the server: the question is fine, run it again."""
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, kind="sweep", samples=10, workers=0)
 
     def pool_killed(*args, **kwargs):
@@ -436,11 +422,7 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
     )
 
 
-def test_a_started_run_no_longer_says_what_it_said_while_queued(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_a_started_run_no_longer_says_what_it_said_while_queued(gaza, hq, scenario):
     run = services.start_run(hq, scenario, time_limit=1)
     PlanRun.objects.filter(pk=run.pk).update(message="its server process stopped; queued again")
     assert services._claim(run.pk) == 1
@@ -448,13 +430,7 @@ def test_a_started_run_no_longer_says_what_it_said_while_queued(gaza, hq, monkey
     assert run.status == PlanRunStatus.RUNNING and run.message == "started"
 
 
-def test_each_start_of_a_run_is_counted_and_marks_it_alive(
-    gaza, hq, monkeypatch, no_connection_reset
-):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_each_start_of_a_run_is_counted_and_marks_it_alive(gaza, hq, scenario, no_connection_reset):
     run = services.start_run(hq, scenario, time_limit=1)
     before = timezone.now()
     assert services.run_queued_runs() == 1
@@ -464,14 +440,10 @@ def test_each_start_of_a_run_is_counted_and_marks_it_alive(
 
 
 def test_an_execution_whose_run_was_taken_over_writes_no_answer(
-    gaza, hq, monkeypatch, no_connection_reset
+    gaza, hq, scenario, monkeypatch, no_connection_reset
 ):
     """A process that hung past the lease (its run was started again elsewhere) comes back:
     its answer must not overwrite the new execution's run."""
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, time_limit=1)
     real_plan_answer = services.plan_answer
 
@@ -487,14 +459,10 @@ def test_an_execution_whose_run_was_taken_over_writes_no_answer(
 
 
 def test_the_heartbeat_marks_the_run_alive_until_stopped_or_the_run_is_no_longer_its_own(
-    gaza, hq, monkeypatch
+    hq, scenario, monkeypatch
 ):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
     monkeypatch.setattr(services, "connection", SimpleNamespace(close=lambda: None))
     monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.001)
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, time_limit=1)
     long_ago = timezone.now() - timedelta(hours=1)
     PlanRun.objects.filter(pk=run.pk).update(
@@ -632,12 +600,8 @@ class SlotsFreeAfter:
         return None if self.looks <= self.busy else 7
 
 
-def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
+def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(hq, scenario, monkeypatch):
     monkeypatch.setattr(services, "SLOT_POLL", 0.001)
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, time_limit=1)
     seen = []
 
@@ -653,13 +617,11 @@ def test_a_run_waiting_for_a_free_slot_stays_queued_and_says_why(gaza, hq, monke
     assert seen[-1] == (PlanRunStatus.QUEUED, waiting) and len(seen) == 4
 
 
-def test_a_thread_waiting_for_a_slot_gives_up_once_its_run_started_elsewhere(gaza, hq, monkeypatch):
+def test_a_thread_waiting_for_a_slot_gives_up_once_its_run_started_elsewhere(
+    hq, scenario, monkeypatch
+):
     """Otherwise every run queued behind a long one would leave a thread waiting forever."""
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
     monkeypatch.setattr(services, "SLOT_POLL", 0.001)
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, time_limit=1)
 
     def another_process_claims_it():
@@ -691,11 +653,7 @@ def test_a_slot_is_given_back_when_no_thread_can_be_started(monkeypatch, tmp_pat
     services.SLOTS.release(slot)
 
 
-def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, monkeypatch):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
+def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, scenario):
     run = services.start_run(hq, scenario, time_limit=2)
     run = services.cancel_run(hq, run)
     assert run.status == PlanRunStatus.CANCELLED and run.message == f"cancelled by {hq.username}"
@@ -707,12 +665,8 @@ def test_a_cancelled_run_never_starts_and_cannot_be_cancelled_twice(gaza, hq, mo
 
 
 def test_a_sweep_cancelled_between_batches_stops_and_keeps_no_answer(
-    gaza, hq, monkeypatch, no_connection_reset
+    gaza, hq, scenario, monkeypatch, no_connection_reset
 ):
-    monkeypatch.setattr(services, "threading", SimpleNamespace(Thread=ThreadThatDies))
-    scenario = services.save_scenario(
-        hq, gaza, name="base", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=[]
-    )
     run = services.start_run(hq, scenario, kind="sweep", samples=60, workers=0)
     real_monte_carlo = services.solver.monte_carlo
     reported = []
