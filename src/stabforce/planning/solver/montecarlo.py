@@ -21,12 +21,18 @@ import os
 import random
 import signal
 import sys
+import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for_first
 from dataclasses import dataclass, field
 
 from .model import Instance
+
+#: While no batch finishes, ``progress`` is still called this often (seconds), so that a caller
+#: can stop a sweep whose executor has stalled (a Dask cluster that lost all its workers).
+IDLE_PROGRESS_EVERY = 5.0
 
 DEFAULT_PROBABILITIES: dict[str, float] = {
     "committed": 0.95,
@@ -117,9 +123,10 @@ def monte_carlo(
 
     ``scheduler`` may be a Dask scheduler address (``"tcp://host:8786"``) or a
     ``distributed.Client``; otherwise ``workers`` local processes are used (``workers=0``: run
-    in this process). ``progress(done, total)`` is called as batches finish; an exception it
-    raises stops the sweep (batches not started are dropped) and propagates. ``method`` and
-    ``time_limit`` choose the per-sample planner (see the module docstring).
+    in this process). ``progress(done, total)`` is called as batches finish, and at least
+    every :data:`IDLE_PROGRESS_EVERY` seconds while none does; an exception it raises stops the
+    sweep (batches not started are dropped) and propagates. ``method`` and ``time_limit``
+    choose the per-sample planner (see the module docstring).
     """
     probs = dict(DEFAULT_PROBABILITIES if probabilities is None else probabilities)
     seeds = [seed * 1_000_003 + i for i in range(n_samples)]
@@ -128,6 +135,10 @@ def monte_carlo(
 
     def done(batch: list[SampleResult]) -> None:
         results.extend(batch)
+        if progress is not None:
+            progress(len(results), n_samples)
+
+    def idle() -> None:
         if progress is not None:
             progress(len(results), n_samples)
 
@@ -143,8 +154,16 @@ def monte_carlo(
                 client.submit(run_batch, inst_f, b, probs, method, time_limit, pure=False)
                 for b in batches
             ]
-            for fut in dask_completed(futs):
-                done(fut.result())
+            batches_done = dask_completed(futs)
+
+            def dask_finished() -> list:
+                batch = batches_done.next_batch(block=False)
+                if not batch:
+                    time.sleep(_POLL)
+                return batch
+
+            for finished in _as_they_finish(dask_finished, batches_done.is_empty, idle):
+                done(finished.result())
         except BaseException:
             client.cancel(futs)  # e.g. the run was cancelled: free the cluster
             raise
@@ -163,14 +182,46 @@ def monte_carlo(
             workers, spawn, initializer=_die_with_parent, initargs=(os.getpid(),)
         )
         try:
-            futs = [pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches]
-            for fut in as_completed(futs):
-                done(fut.result())
+            pending = {
+                pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches
+            }
+
+            def next_finished() -> Iterable[Future]:
+                nonlocal pending
+                finished, pending = wait_for_first(pending, _POLL, FIRST_COMPLETED)
+                return finished
+
+            for finished in _as_they_finish(next_finished, lambda: not pending, idle):
+                done(finished.result())
         finally:
             # if ``progress`` raised (the run was cancelled), drop the batches not yet started
             pool.shutdown(wait=True, cancel_futures=True)
     results.sort(key=lambda r: r.seed)
     return aggregate(instance, results, keep_results)
+
+
+#: How often (seconds) the sweep looks for finished batches when none was ready.
+_POLL = 0.2
+
+
+def _as_they_finish(
+    ready: Callable[[], Iterable], exhausted: Callable[[], bool], idle: Callable[[], None]
+) -> Iterable:
+    """Futures as they finish, calling ``idle()`` every :data:`IDLE_PROGRESS_EVERY` seconds
+    in which none did. ``ready()`` returns the futures finished since its last call (it may
+    wait up to :data:`_POLL` seconds); ``exhausted()`` tells when every future was returned.
+    Waiting in slices instead of blocking is what lets a cancelled sweep stop even when its
+    executor never finishes another batch."""
+    last = time.monotonic()
+    while not exhausted():
+        finished = list(ready())
+        if finished:
+            yield from finished
+            last = time.monotonic()
+            continue
+        if time.monotonic() - last >= IDLE_PROGRESS_EVERY:
+            idle()
+            last = time.monotonic()
 
 
 def _die_with_parent(parent_pid: int) -> None:
