@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
+import shutil
 import signal
 import sys
 import tempfile
@@ -303,9 +305,11 @@ def solve_cbc(
     gran = objective_granularity(model)
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cbc.log")
+        pid_file = os.path.join(tmp, "cbc.pid")
         with warnings.catch_warnings():  # PuLP 3.x deprecates the bundled-CBC wrapper name
             warnings.simplefilter("ignore", DeprecationWarning)
-            cmd = pulp.PULP_CBC_CMD(
+            cmd = pulp.COIN_CMD(
+                path=_cbc_launcher(tmp, pulp.PULP_CBC_CMD.pulp_cbc_path, pid_file),
                 msg=False,
                 timeLimit=max(1, int(math.ceil(time_limit))),
                 threads=max(1, int(workers)),
@@ -316,12 +320,12 @@ def solve_cbc(
                 options=[f"randomCbcSeed {int(seed) + 1}"],
             )
         # CBC checks its time limit only between phases; a huge root LP can run for minutes.
-        # A watchdog kills our own CBC child process a little after the limit.
+        # A watchdog kills this solve's CBC process a little after the limit.
         stop = threading.Event()
         killed: list[int] = []
         grace = 5.0 + 0.2 * time_limit
         watchdog = threading.Thread(
-            target=_watch_cbc, args=(stop, time_limit + grace, killed), daemon=True
+            target=_watch_cbc, args=(stop, time_limit + grace, pid_file, killed), daemon=True
         )
         watchdog.start()
         try:
@@ -353,20 +357,47 @@ def solve_cbc(
     return BackendResult("time_limit", None, None, _cbc_bound(text), [], seconds)
 
 
-def _watch_cbc(stop: threading.Event, after: float, killed: list[int]) -> None:
-    """Kill CBC processes started by this process if they run past ``after`` seconds."""
+def _cbc_launcher(tmp: str, cbc: str, pid_file: str) -> str:
+    """An executable in ``tmp`` that runs ``cbc`` and records its process id in ``pid_file``.
+
+    The recorded id is what the watchdog kills, so two solves in one process (two run slots)
+    never stop each other's CBC. Under ``setpriv --pdeathsig`` (util-linux) CBC is killed by
+    the kernel when the thread that started it dies: a server worker killed mid-solve leaves no
+    CBC running on to its time limit. Without ``setpriv``, or where ``tmp`` is mounted
+    ``noexec``, the bundled CBC is run directly (and the watchdog falls back to matching
+    children by name).
+    """
+    setpriv = shutil.which("setpriv")
+    prefix = f"{shlex.quote(setpriv)} --pdeathsig KILL -- " if setpriv else ""
+    launcher = os.path.join(tmp, "cbc")  # PuLP and the watchdog's fallback expect "cbc"
+    with open(launcher, "w", encoding="utf-8") as fh:
+        script = [
+            "#!/bin/sh",
+            f"echo $$ > {shlex.quote(pid_file)}",
+            f'exec {prefix}{shlex.quote(cbc)} "$@"',
+        ]
+        fh.write("\n".join(script) + "\n")
+    os.chmod(launcher, 0o700)
+    return launcher if os.access(launcher, os.X_OK) else cbc
+
+
+def _watch_cbc(stop: threading.Event, after: float, pid_file: str, killed: list[int]) -> None:
+    """Kill this solve's CBC process if it runs past ``after`` seconds."""
     if stop.wait(after):
         return
     me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    try:
+        with open(pid_file, encoding="utf-8") as fh:
+            candidates = [fh.read().strip()]
+    except OSError:  # launched without the launcher: any CBC child of this process
+        candidates = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    for entry in candidates:
         try:
             with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
                 exe = fh.read().split(b"\0", 1)[0]
-        except OSError:
+        except (OSError, ValueError):
             continue
         if int(fields[1]) == me and exe.endswith(b"/cbc"):
             os.kill(int(entry), signal.SIGKILL)
