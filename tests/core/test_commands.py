@@ -118,12 +118,7 @@ def test_a_plan_run_whose_worker_process_dies_is_resumed_while_the_server_runs(d
     home, _ = demo_home
     database = home / "stabforce.sqlite3"
     with _serving(home) as server:
-        deadline = time.monotonic() + 60
-        workers = []
-        while time.monotonic() < deadline and len(workers) < 2:
-            time.sleep(0.2)
-            workers = psutil.Process(server.pid).children()
-        assert len(workers) == 2, server.output
+        workers = _workers_of(server, psutil)
         time.sleep(2)  # both workers have booted and resumed what there was to resume
         doomed = workers[0].pid
         run_id = _demo_run_left_running(database, worker_pid=doomed)  # as if it ran there
@@ -139,6 +134,35 @@ def test_a_plan_run_whose_worker_process_dies_is_resumed_while_the_server_runs(d
     )
 
 
+def test_a_server_that_stops_hands_its_running_plan_runs_back(demo_home):
+    psutil = pytest.importorskip("psutil")
+    home, _ = demo_home
+    database = home / "stabforce.sqlite3"
+    with _serving(home) as server:
+        workers = _workers_of(server, psutil)
+        time.sleep(2)  # both workers have booted and resumed what there was to resume
+        run_id = _demo_run_left_running(database, worker_pid=workers[0].pid)
+    # an upgrade or a restart stops the server (SIGTERM): the attempt does not count
+    with sqlite3.connect(database) as db:
+        status, attempts, stopped, message = db.execute(
+            "SELECT status, attempts, stopped_attempts, message FROM planning_planrun WHERE id=?",
+            (run_id,),
+        ).fetchone()
+    assert (status, attempts, stopped) == ("queued", 1, 1), server.output
+    assert message == "its server was stopped (a restart or an upgrade); queued again"
+    assert f"1 plan run(s) of worker {workers[0].pid} queued again as it stops" in server.output
+
+
+def _workers_of(server, psutil) -> list:
+    deadline = time.monotonic() + 60
+    workers = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = psutil.Process(server.pid).children()
+    assert len(workers) == 2, server.output
+    return workers
+
+
 def _demo_run_left_running(database, worker_pid) -> int:
     """The demo's plan run, as if it were running in process ``worker_pid`` of this machine,
     which marked it alive a moment ago."""
@@ -149,7 +173,8 @@ def _demo_run_left_running(database, worker_pid) -> int:
         (run_id,) = db.execute("SELECT id FROM planning_planrun ORDER BY id LIMIT 1").fetchone()
         db.execute(
             "UPDATE planning_planrun SET status='running', result=NULL, progress=0.5, "
-            "worker_pid=?, worker_machine=?, heartbeat_at=?, attempts=1 WHERE id=?",
+            "worker_pid=?, worker_machine=?, heartbeat_at=?, attempts=1, stopped_attempts=0 "
+            "WHERE id=?",
             (worker_pid, machine_id(), just_now, run_id),
         )
     return run_id

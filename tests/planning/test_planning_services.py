@@ -389,10 +389,59 @@ def test_a_run_that_keeps_dying_with_its_process_is_given_up(gaza, hq, scenario)
     assert again.status == PlanRunStatus.QUEUED
     assert given_up.status == PlanRunStatus.FAILED and given_up.finished_at is not None
     assert given_up.message == (
-        f"not finished after {services.MAX_ATTEMPTS} attempts, each cut off from outside the "
-        "planner; the last time its server process stopped. Not started again automatically: "
-        "run it again if it is still needed"
+        f"not finished: cut off {services.MAX_ATTEMPTS} times from outside the planner; the "
+        "last time its server process stopped. Not started again automatically: run it again "
+        "if it is still needed"
     )
+
+
+def test_a_stopping_process_claims_no_more_runs(gaza, hq, scenario, monkeypatch):
+    monkeypatch.setattr(services, "_STOPPING", threading.Event())
+    run = services.start_run(hq, scenario, time_limit=2, background=False)
+    assert run.status == PlanRunStatus.DONE  # as usual
+    services.stop_taking_runs()
+    queued = services.start_run(hq, scenario, time_limit=2, background=False)
+    assert services.start_queued_runs() == 0 and services.run_queued_runs() == 0
+    queued.refresh_from_db()
+    assert queued.status == PlanRunStatus.QUEUED and queued.attempts == 0
+
+
+def test_orderly_server_stops_do_not_count_toward_giving_a_run_up(gaza, hq, scenario):
+    again, given_up = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
+    # both were started MAX_ATTEMPTS times, once stopped by an upgrade; the second was then
+    # killed once more
+    for run, attempts in ((again, services.MAX_ATTEMPTS), (given_up, services.MAX_ATTEMPTS + 1)):
+        PlanRun.objects.filter(pk=run.pk).update(
+            status=PlanRunStatus.RUNNING, attempts=attempts, stopped_attempts=1
+        )
+    assert services.requeue_interrupted_runs() == 1
+    again.refresh_from_db()
+    given_up.refresh_from_db()
+    assert again.status == PlanRunStatus.QUEUED
+    assert given_up.status == PlanRunStatus.FAILED
+
+
+def test_a_stopping_process_hands_back_its_own_runs_without_counting_the_attempt(
+    gaza, hq, scenario
+):
+    mine, elsewhere = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
+    PlanRun.objects.filter(pk=mine.pk).update(
+        status=PlanRunStatus.RUNNING, attempts=2, stopped_attempts=0, progress=0.4,
+        worker_pid=os.getpid(), worker_machine=services.machine_id(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    PlanRun.objects.filter(pk=elsewhere.pk).update(
+        status=PlanRunStatus.RUNNING, attempts=1, worker_pid=os.getpid() + 1,
+        worker_machine=services.machine_id(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    this_execution = PlanRun.objects.filter(pk=mine.pk, status=PlanRunStatus.RUNNING, attempts=2)
+    assert services.hand_back_runs_of_this_process() == 1
+    mine.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (mine.status, mine.attempts, mine.stopped_attempts) == (PlanRunStatus.QUEUED, 2, 1)
+    assert mine.message == "its server was stopped (a restart or an upgrade); queued again"
+    assert mine.worker_pid is None and mine.progress == 0.0 and mine.heartbeat_at is None
+    assert elsewhere.status == PlanRunStatus.RUNNING
+    assert this_execution.update(progress=0.9) == 0, "the stopped execution can still write"
 
 
 def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
@@ -417,8 +466,8 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
                 "crash; queued again"
             )
     assert run.status == PlanRunStatus.FAILED and run.message.startswith(
-        f"not finished after {services.MAX_ATTEMPTS} attempts, each cut off from outside the "
-        "planner; the last time its Monte Carlo processes were killed"
+        f"not finished: cut off {services.MAX_ATTEMPTS} times from outside the planner; the "
+        "last time its Monte Carlo processes were killed"
     )
 
 

@@ -120,6 +120,11 @@ class PlanRun(MissionRecord):
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="times the run was started (it is given up after a few)"
     )
+    stopped_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="attempts ended by an orderly server stop (a restart, an upgrade): they do "
+        "not count toward giving the run up",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -577,8 +577,8 @@ def start_run(
 HEARTBEAT_EVERY = 15.0
 #: ... and a run not marked for this long is taken for an orphan, whatever machine ran it.
 LEASE = 60.0
-#: A run is started at most this many times: one that keeps dying with its process (or keeps
-#: being cut off by restarts) is then marked failed instead of being started again forever.
+#: A run cut off from outside this many times (its process killed or lost; orderly server
+#: stops do not count) is marked failed instead of being started again forever.
 MAX_ATTEMPTS = 3
 
 
@@ -653,35 +653,74 @@ def requeue_interrupted_runs(worker_pid: int | None = None) -> int:
 
 
 def _queue_again(run_id: int, attempts: int, reason: str, execution=None) -> int:
-    """Queue a run cut off from outside again (returns 1), or, once it has been started
+    """Queue a run cut off from outside again (returns 1), or, once that has happened
     :data:`MAX_ATTEMPTS` times, mark it failed (0). ``execution``: the run's row, filtered so
     that it matches only the execution that was cut off (default: attempt ``attempts``)."""
     if execution is None:
         execution = PlanRun.objects.filter(
             pk=run_id, status=PlanRunStatus.RUNNING, attempts=attempts
         )
-    if attempts >= MAX_ATTEMPTS:
-        if execution.update(
-            status=PlanRunStatus.FAILED,
-            finished_at=timezone.now(),
-            message=f"not finished after {attempts} attempts, each cut off from outside the "
-            f"planner; the last time {reason}. Not started again automatically: run it again "
-            "if it is still needed",
-        ):
-            logger.warning("plan run %s given up after %s attempts: %s", run_id, attempts, reason)
+    cut_off_too_often = Q(attempts__gte=F("stopped_attempts") + MAX_ATTEMPTS)
+    if execution.filter(cut_off_too_often).update(
+        status=PlanRunStatus.FAILED,
+        finished_at=timezone.now(),
+        message=f"not finished: cut off {MAX_ATTEMPTS} times from outside the planner; the "
+        f"last time {reason}. Not started again automatically: run it again if it is still "
+        "needed",
+    ):
+        logger.warning("plan run %s given up after %s cut-offs: %s", run_id, MAX_ATTEMPTS, reason)
         return 0
-    queued = execution.update(
-        status=PlanRunStatus.QUEUED,
-        progress=0.0,
-        started_at=None,
-        worker_pid=None,
-        worker_machine="",
-        heartbeat_at=None,
-        message=f"{reason}; queued again",
-    )
+    queued = execution.exclude(cut_off_too_often).update(**_queued_again(f"{reason}; queued again"))
     if queued:
         logger.info("plan run %s queued again: %s", run_id, reason)
     return queued
+
+
+#: Set once this process is stopping: it claims no more runs.
+_STOPPING = Event()
+
+
+def stop_taking_runs() -> None:
+    """This process is on its way out: claim no more runs (call before
+    :func:`hand_back_runs_of_this_process`, so that nothing is claimed after it)."""
+    _STOPPING.set()
+
+
+def hand_back_runs_of_this_process() -> int:
+    """Queue again the runs this process is executing, as it stops in an orderly way (a
+    restart, an upgrade, Ctrl-C): called by a server worker on its way out. Returns how many.
+
+    The stop is not the run's doing, so the attempt does not count toward
+    :data:`MAX_ATTEMPTS`. A process that dies without getting here (killed, out of memory,
+    aborted for hanging) leaves its runs to :func:`requeue_interrupted_runs`, and those
+    attempts count. The run's own thread writes nothing afterwards: its writes are
+    conditional on the run still running as its attempt.
+    """
+    mine = PlanRun.objects.filter(
+        status=PlanRunStatus.RUNNING, worker_pid=os.getpid(), worker_machine=machine_id()
+    )
+    handed_back = 0
+    for run_id, attempts in mine.values_list("pk", "attempts"):
+        handed_back += PlanRun.objects.filter(
+            pk=run_id, status=PlanRunStatus.RUNNING, attempts=attempts
+        ).update(
+            stopped_attempts=F("stopped_attempts") + 1,
+            **_queued_again("its server was stopped (a restart or an upgrade); queued again"),
+        )
+    return handed_back
+
+
+def _queued_again(message: str) -> dict:
+    """The fields of a run put back in the queue: no process, no progress, ``message``."""
+    return {
+        "status": PlanRunStatus.QUEUED,
+        "progress": 0.0,
+        "started_at": None,
+        "worker_pid": None,
+        "worker_machine": "",
+        "heartbeat_at": None,
+        "message": message,
+    }
 
 
 def _queued_run_ids() -> list[int]:
@@ -714,6 +753,8 @@ def start_queued_runs() -> int:
     """Start queued runs, oldest first, each on its own thread, while this machine has free
     run slots; never waits. Returns how many threads were started."""
     started = 0
+    if _STOPPING.is_set():
+        return started
     for run_id in _queued_run_ids():
         slot = SLOTS.try_acquire()
         if slot is None:
@@ -806,6 +847,8 @@ def _execute_on_thread(run_id: int, *, slot: int | None = None) -> None:
 def _claim(run_id: int) -> int | None:
     """Move a queued run to running in this process; returns the attempt number that
     identifies this execution, or None if another thread or process got it first."""
+    if _STOPPING.is_set():
+        return None
     mine = {"worker_pid": os.getpid(), "worker_machine": machine_id()}
     claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
         status=PlanRunStatus.RUNNING,
@@ -955,12 +998,14 @@ __all__ = [
     "RunCancelled",
     "cancel_run",
     "diff_answers",
+    "hand_back_runs_of_this_process",
     "plan_answer",
     "requeue_interrupted_runs",
     "requirement_names",
     "resume_queued_runs_in_background",
     "run_queued_runs",
     "start_queued_runs",
+    "stop_taking_runs",
     "save_scenario",
     "start_run",
     "sweep_answer",

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 "limit_request_line": 8190,
                 "limit_request_fields": 100,
                 "post_worker_init": _resume_plan_runs,
+                "worker_abort": _mark_aborted,
+                "worker_exit": _hand_back_plan_runs,
                 "child_exit": _requeue_runs_of_worker,
             }
         ).run()
@@ -67,6 +69,31 @@ def _resume_plan_runs(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     from stabforce.planning.services import resume_queued_runs_in_background
 
     resume_queued_runs_in_background()
+
+
+def _mark_aborted(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+    """In a worker the server aborts because it stopped answering: not an orderly stop."""
+    worker.stabforce_aborted = True
+
+
+def _hand_back_plan_runs(server, worker) -> None:  # noqa: ANN001 - gunicorn's objects
+    """In a worker on its way out in an orderly way (the server stopping or restarting, the
+    worker replaced on reload): queue its running plan runs again without counting the
+    attempt against them. An aborted worker's runs are left to the server's child_exit hook,
+    which counts it: a run that hangs its worker must not be retried for ever."""
+    if getattr(worker, "stabforce_aborted", False):
+        return
+    from stabforce.planning.services import hand_back_runs_of_this_process, stop_taking_runs
+
+    stop_taking_runs()
+    try:
+        handed_back = hand_back_runs_of_this_process()
+        if handed_back:
+            server.log.info(
+                "%s plan run(s) of worker %s queued again as it stops", handed_back, worker.pid
+            )
+    finally:
+        connection.close()
 
 
 def _requeue_runs_of_worker(server, worker) -> None:  # noqa: ANN001 - gunicorn's objects
