@@ -34,6 +34,8 @@ def test_cbc_dies_with_the_process_that_started_it():
                 p for p in psutil.Process(parent.pid).children(recursive=True) if p.name() == "cbc"
             ]
         assert cbc, "the solve never started CBC"
+        # in a session of its own: a Ctrl-C for the server's terminal does not reach it
+        assert os.getsid(cbc[0].pid) != os.getsid(parent.pid)
     finally:
         parent.kill()  # as a server worker killed mid-solve
         parent.wait()

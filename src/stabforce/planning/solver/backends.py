@@ -363,12 +363,18 @@ def _cbc_launcher(tmp: str, cbc: str, pid_file: str) -> str:
     The recorded id is what the watchdog kills, so two solves in one process (two run slots)
     never stop each other's CBC. Under ``setpriv --pdeathsig`` (util-linux) CBC is killed by
     the kernel when the thread that started it dies: a server worker killed mid-solve leaves no
-    CBC running on to its time limit. Without ``setpriv``, or where ``tmp`` is mounted
-    ``noexec``, the bundled CBC is run directly (and the watchdog falls back to matching
-    children by name).
+    CBC running on to its time limit. ``setsid`` puts CBC in a session of its own, so a Ctrl-C
+    meant for the server does not kill it mid-solve (the run would then end "done" with the
+    fallback plan instead of being handed back). The launcher is never a process-group
+    leader, so ``setsid`` does not fork and the recorded id stays CBC's. Without these tools,
+    or where ``tmp`` is mounted ``noexec``, the bundled CBC is run directly (and the watchdog
+    falls back to matching children by name).
     """
-    setpriv = shutil.which("setpriv")
-    prefix = f"{shlex.quote(setpriv)} --pdeathsig KILL -- " if setpriv else ""
+    prefix = ""
+    if setsid := shutil.which("setsid"):
+        prefix += f"{shlex.quote(setsid)} "
+    if setpriv := shutil.which("setpriv"):
+        prefix += f"{shlex.quote(setpriv)} --pdeathsig KILL -- "
     launcher = os.path.join(tmp, "cbc")  # PuLP and the watchdog's fallback expect "cbc"
     with open(launcher, "w", encoding="utf-8") as fh:
         script = [
