@@ -9,11 +9,11 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -406,6 +406,53 @@ def test_a_stopping_process_claims_no_more_runs(gaza, hq, scenario, monkeypatch)
     assert queued.status == PlanRunStatus.QUEUED and queued.attempts == 0
 
 
+def _running_here(run, attempts=1):
+    PlanRun.objects.filter(pk=run.pk).update(
+        status=PlanRunStatus.RUNNING, attempts=attempts, worker_pid=os.getpid(),
+        worker_machine=services.machine_id(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
+
+
+def test_a_worker_hands_its_runs_back_when_told_to_stop_not_only_on_its_way_out(
+    gaza, hq, scenario, monkeypatch
+):
+    """gunicorn's SIGTERM lets a worker finish its requests for up to the graceful timeout,
+    and kills it after that, possibly before worker_exit: the hand-back happens at once."""
+    from stabforce.core.management.commands import serve
+
+    monkeypatch.setattr(services, "_STOPPING", threading.Event())
+    monkeypatch.setattr(services, "resume_queued_runs_in_background", lambda: None)
+    monkeypatch.setattr(serve, "connection", SimpleNamespace(close=lambda: None))  # the test's
+    gunicorn_handler_called = []
+    previous = signal.signal(signal.SIGTERM, lambda *a: gunicorn_handler_called.append(a))
+    try:
+        worker = SimpleNamespace(pid=os.getpid())
+        serve._resume_plan_runs(worker)
+        run = services.start_run(hq, scenario, time_limit=2)
+        _running_here(run)
+        signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.QUEUED and run.stopped_attempts == 1
+    assert len(gunicorn_handler_called) == 1, "gunicorn's own graceful stop must still happen"
+    assert services._STOPPING.is_set()
+
+
+def test_an_aborted_worker_and_the_server_process_hand_nothing_back(gaza, hq, scenario):
+    """An aborted worker (it stopped answering) is counted as cut off by the server's
+    child_exit hook; gunicorn may also call worker_exit in the server process itself."""
+    from stabforce.core.management.commands import serve
+
+    run = services.start_run(hq, scenario, time_limit=2)
+    _running_here(run)
+    serve._hand_back_plan_runs(None, SimpleNamespace(pid=os.getpid(), stabforce_aborted=True))
+    serve._hand_back_plan_runs(None, SimpleNamespace(pid=os.getpid() + 1))
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.RUNNING and run.stopped_attempts == 0
+    assert not services._STOPPING.is_set()
+
+
 def test_orderly_server_stops_do_not_count_toward_giving_a_run_up(gaza, hq, scenario):
     again, given_up = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
     # both were started MAX_ATTEMPTS times, once stopped by an upgrade; the second was then
@@ -452,7 +499,9 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
     run = services.start_run(hq, scenario, kind="sweep", samples=10, workers=0)
 
     def pool_killed(*args, **kwargs):
-        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+        raise services.solver.SweepInterrupted(
+            "the sweep's processes were killed: terminated abruptly"
+        )
 
     monkeypatch.setattr(services.solver, "monte_carlo", pool_killed)
     for attempt in range(1, services.MAX_ATTEMPTS + 1):
@@ -462,12 +511,12 @@ def test_a_sweep_whose_processes_are_killed_from_outside_is_queued_again(
         if attempt < services.MAX_ATTEMPTS:
             assert run.status == PlanRunStatus.QUEUED
             assert run.message == (
-                "its Monte Carlo processes were killed: a server shutdown, out of memory or a "
-                "crash; queued again"
+                "its Monte Carlo processes or Dask workers were lost: a server shutdown, out of "
+                "memory or a crash; queued again"
             )
     assert run.status == PlanRunStatus.FAILED and run.message.startswith(
         f"not finished: cut off {services.MAX_ATTEMPTS} times from outside the planner; the "
-        "last time its Monte Carlo processes were killed"
+        "last time its Monte Carlo processes or Dask workers were lost"
     )
 
 

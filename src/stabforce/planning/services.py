@@ -17,7 +17,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -676,14 +675,18 @@ def _queue_again(run_id: int, attempts: int, reason: str, execution=None) -> int
     return queued
 
 
-#: Set once this process is stopping: it claims no more runs.
+#: Set once this process is stopping: it claims no more runs. Claims hold the lock from
+#: the check to the update, so once :func:`stop_taking_runs` returns no claim is under way.
 _STOPPING = Event()
+_CLAIMING = threading.Lock()
 
 
 def stop_taking_runs() -> None:
-    """This process is on its way out: claim no more runs (call before
-    :func:`hand_back_runs_of_this_process`, so that nothing is claimed after it)."""
-    _STOPPING.set()
+    """This process is on its way out: claim no more runs. Call it before
+    :func:`hand_back_runs_of_this_process`: every run this process claimed is then in the
+    database for the hand-back to find."""
+    with _CLAIMING:
+        _STOPPING.set()
 
 
 def hand_back_runs_of_this_process() -> int:
@@ -847,18 +850,19 @@ def _execute_on_thread(run_id: int, *, slot: int | None = None) -> None:
 def _claim(run_id: int) -> int | None:
     """Move a queued run to running in this process; returns the attempt number that
     identifies this execution, or None if another thread or process got it first."""
-    if _STOPPING.is_set():
-        return None
     mine = {"worker_pid": os.getpid(), "worker_machine": machine_id()}
-    claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
-        status=PlanRunStatus.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=Now(),
-        progress=0.0,
-        message="started",
-        attempts=F("attempts") + 1,
-        **mine,
-    )
+    with _CLAIMING:
+        if _STOPPING.is_set():
+            return None
+        claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
+            status=PlanRunStatus.RUNNING,
+            started_at=timezone.now(),
+            heartbeat_at=Now(),
+            progress=0.0,
+            message="started",
+            attempts=F("attempts") + 1,
+            **mine,
+        )
     if not claimed:
         return None
     return PlanRun.objects.filter(pk=run_id, **mine).values_list("attempts", flat=True).first()
@@ -969,13 +973,15 @@ def _execute(run_id: int) -> bool:
             logger.info("plan run %s was cancelled or taken over; its answer is dropped", run_id)
     except RunCancelled:
         logger.info("plan run %s cancelled", run_id)
-    except BrokenProcessPool:
-        # The sweep's processes were killed from outside (a service manager stopping the
-        # whole process group, the kernel's out-of-memory killer): not the question's fault.
+    except solver.SweepInterrupted as exc:
+        # The sweep's processes or Dask workers were lost from outside (a service manager
+        # stopping the whole process group, the out-of-memory killer): not the question's fault.
+        logger.warning("plan run %s: %s", run_id, exc)
         _queue_again(
             run_id,
             attempt,
-            "its Monte Carlo processes were killed: a server shutdown, out of memory or a crash",
+            "its Monte Carlo processes or Dask workers were lost: a server shutdown, out of "
+            "memory or a crash",
         )
     except PlanningInputError as exc:
         still_running.update(

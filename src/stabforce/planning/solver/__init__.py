@@ -27,7 +27,7 @@ from .model import (
     Unit,
     Weights,
 )
-from .montecarlo import MonteCarloResult, monte_carlo
+from .montecarlo import MonteCarloResult, SweepInterrupted, monte_carlo
 from .planner import SOLVERS, solve
 from .whatif import (
     PlanDiff,
@@ -56,6 +56,7 @@ __all__ = [
     "Objection",
     "Plan",
     "SolveResult",
+    "SweepInterrupted",
     "Unit",
     "Weights",
     "add_unit",

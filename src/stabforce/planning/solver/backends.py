@@ -8,12 +8,14 @@ are seconds since ``t0`` (the planner call's start), so traces of different solv
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -306,19 +308,25 @@ def solve_cbc(
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cbc.log")
         pid_file = os.path.join(tmp, "cbc.pid")
-        with warnings.catch_warnings():  # PuLP 3.x deprecates the bundled-CBC wrapper name
-            warnings.simplefilter("ignore", DeprecationWarning)
-            cmd = pulp.COIN_CMD(
-                path=_cbc_launcher(tmp, pulp.PULP_CBC_CMD.pulp_cbc_path, pid_file),
-                msg=False,
-                timeLimit=max(1, int(math.ceil(time_limit))),
-                threads=max(1, int(workers)),
-                warmStart=start is not None,
-                gapRel=0.0,
-                gapAbs=0.999 * gran if gran else 1e-6,
-                logPath=log,
-                options=[f"randomCbcSeed {int(seed) + 1}"],
+        bundled = pulp.PULP_CBC_CMD.pulp_cbc_path
+        launcher = _cbc_launcher(tmp, bundled, pid_file)
+        notes = []
+        if launcher == bundled:
+            notes.append(
+                "CBC ran without its launcher (temporary directory mounted noexec): it is not "
+                "stopped with the process that started it"
             )
+        cmd = pulp.COIN_CMD(
+            path=launcher,
+            msg=False,
+            timeLimit=max(1, int(math.ceil(time_limit))),
+            threads=max(1, int(workers)),
+            warmStart=start is not None,
+            gapRel=0.0,
+            gapAbs=0.999 * gran if gran else 1e-6,
+            logPath=log,
+            options=[f"randomCbcSeed {int(seed) + 1}"],
+        )
         # CBC checks its time limit only between phases; a huge root LP can run for minutes.
         # A watchdog kills this solve's CBC process a little after the limit.
         stop = threading.Event()
@@ -332,17 +340,21 @@ def solve_cbc(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 prob.solve(cmd)
-        except pulp.PulpSolverError:
-            pass
+        except pulp.PulpSolverError as exc:
+            failure = str(exc)
+        else:
+            failure = None
         finally:
             stop.set()
             watchdog.join()
         text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
     seconds = time.perf_counter() - t0
     if killed:
-        return BackendResult(
-            "time_limit", None, None, None, [], seconds, ["CBC overran its time limit; killed"]
-        )
+        notes.append("CBC overran its time limit; killed")
+        return BackendResult("time_limit", None, None, None, [], seconds, notes)
+    if failure is not None:  # killed from outside, or could not start
+        notes.append(f"CBC stopped abnormally, so its answer is lost: {failure}")
+        return BackendResult("error", None, None, None, [], seconds, notes)
     sol_status = prob.sol_status
     if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         values = [float(x.value() or 0.0) for x in xs]
@@ -351,40 +363,61 @@ def solve_cbc(
         st = "optimal" if proved else "time_limit"
         bound = obj if proved else _cbc_bound(text)
         trace = [TracePoint(seconds, obj, bound)]
-        return BackendResult(st, values, obj, bound, trace, seconds)
+        return BackendResult(st, values, obj, bound, trace, seconds, notes)
     if sol_status == pulp.LpSolutionInfeasible:
-        return BackendResult("infeasible", None, None, None, [], seconds)
-    return BackendResult("time_limit", None, None, _cbc_bound(text), [], seconds)
+        return BackendResult("infeasible", None, None, None, [], seconds, notes)
+    return BackendResult("time_limit", None, None, _cbc_bound(text), [], seconds, notes)
 
 
 def _cbc_launcher(tmp: str, cbc: str, pid_file: str) -> str:
-    """An executable in ``tmp`` that runs ``cbc`` and records its process id in ``pid_file``.
+    """An executable in ``tmp`` that runs ``cbc`` and records its process id in ``pid_file``;
+    ``cbc`` itself where ``tmp`` is mounted ``noexec``.
 
     The recorded id is what the watchdog kills, so two solves in one process (two run slots)
-    never stop each other's CBC. Under ``setpriv --pdeathsig`` (util-linux) CBC is killed by
-    the kernel when the thread that started it dies: a server worker killed mid-solve leaves no
-    CBC running on to its time limit. ``setsid`` puts CBC in a session of its own, so a Ctrl-C
-    meant for the server does not kill it mid-solve (the run would then end "done" with the
-    fallback plan instead of being handed back). The launcher is never a process-group
-    leader, so ``setsid`` does not fork and the recorded id stays CBC's. Without these tools,
-    or where ``tmp`` is mounted ``noexec``, the bundled CBC is run directly (and the watchdog
-    falls back to matching children by name).
+    never stop each other's CBC. The launcher also shields CBC from signals meant for the
+    server, which would otherwise end the solve early and let the run finish "done" with the
+    fallback plan instead of being handed back (see :func:`_launch_prefix`).
     """
-    prefix = ""
-    if setsid := shutil.which("setsid"):
-        prefix += f"{shlex.quote(setsid)} "
-    if setpriv := shutil.which("setpriv"):
-        prefix += f"{shlex.quote(setpriv)} --pdeathsig KILL -- "
-    launcher = os.path.join(tmp, "cbc")  # PuLP and the watchdog's fallback expect "cbc"
+    launcher = os.path.join(tmp, "cbc")  # the watchdog's fallback matches the name "cbc"
     with open(launcher, "w", encoding="utf-8") as fh:
         script = [
             "#!/bin/sh",
             f"echo $$ > {shlex.quote(pid_file)}",
-            f'exec {prefix}{shlex.quote(cbc)} "$@"',
+            "trap '' TERM",  # stays ignored across exec; CBC does not reset it
+            f'exec {_launch_prefix()}{shlex.quote(cbc)} "$@"',
         ]
         fh.write("\n".join(script) + "\n")
     os.chmod(launcher, 0o700)
     return launcher if os.access(launcher, os.X_OK) else cbc
+
+
+@functools.cache
+def _launch_prefix() -> str:
+    """``setsid`` and ``setpriv --pdeathsig KILL`` (util-linux), each only if it works here.
+
+    * ``setsid``: CBC gets a session of its own, so a Ctrl-C in the server's terminal does not
+      reach it. The launcher is never a process-group leader, so ``setsid`` does not fork and
+      the recorded id stays CBC's.
+    * ``setpriv --pdeathsig KILL``: the kernel kills CBC when the thread that started it dies,
+      so a server worker killed mid-solve leaves no CBC running on to its time limit.
+      (Old util-linux and BusyBox lack the option: probed, not assumed.)
+
+    A service manager's SIGTERM to every process of the service is ignored (``trap '' TERM``
+    in the launcher); CBC then ends with its thread, or by the final SIGKILL.
+    """
+    prefix = ""
+    for tool, args in (("setsid", []), ("setpriv", ["--pdeathsig", "KILL", "--"])):
+        path = shutil.which(tool)
+        if path is None:
+            continue
+        try:
+            probe = [path, *args, "true"]  # tools found on PATH, fixed arguments
+            works = subprocess.run(probe, capture_output=True, timeout=10, check=False)  # noqa: S603
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if works.returncode == 0:
+            prefix += " ".join(shlex.quote(part) for part in (path, *args)) + " "
+    return prefix
 
 
 def _watch_cbc(stop: threading.Event, after: float, pid_file: str, killed: list[int]) -> None:

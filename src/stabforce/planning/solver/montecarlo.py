@@ -24,15 +24,23 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_for_first
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from .model import Instance
 
 #: While no batch finishes, ``progress`` is still called this often (seconds), so that a caller
-#: can stop a sweep whose executor has stalled (a Dask cluster that lost all its workers).
+#: can stop a sweep whose batches are stuck (a paused or hung Dask worker).
 IDLE_PROGRESS_EVERY = 5.0
+
+
+class SweepInterrupted(Exception):
+    """The sweep's executor lost its batches from outside: pool processes killed (a service
+    manager stopping the whole group, the out-of-memory killer) or a Dask cluster that lost
+    the workers holding its data. Not the question's fault: it can be asked again."""
+
 
 DEFAULT_PROBABILITIES: dict[str, float] = {
     "committed": 0.95,
@@ -123,10 +131,12 @@ def monte_carlo(
 
     ``scheduler`` may be a Dask scheduler address (``"tcp://host:8786"``) or a
     ``distributed.Client``; otherwise ``workers`` local processes are used (``workers=0``: run
-    in this process). ``progress(done, total)`` is called as batches finish, and at least
-    every :data:`IDLE_PROGRESS_EVERY` seconds while none does; an exception it raises stops the
-    sweep (batches not started are dropped) and propagates. ``method`` and ``time_limit``
-    choose the per-sample planner (see the module docstring).
+    in this process). ``progress(done, total)`` is called as batches finish, and (on processes
+    or Dask) at least every :data:`IDLE_PROGRESS_EVERY` seconds while none does; an exception
+    it raises stops the sweep (batches not started are dropped; on local processes the
+    batches already running finish first) and propagates. Raises :class:`SweepInterrupted`
+    when the executor loses the batches from outside. ``method`` and ``time_limit`` choose the
+    per-sample planner (see the module docstring).
     """
     probs = dict(DEFAULT_PROBABILITIES if probabilities is None else probabilities)
     seeds = [seed * 1_000_003 + i for i in range(n_samples)]
@@ -143,7 +153,7 @@ def monte_carlo(
             progress(len(results), n_samples)
 
     if scheduler is not None:
-        from distributed import Client
+        from distributed import Client, KilledWorker
         from distributed import as_completed as dask_completed
 
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
@@ -164,6 +174,9 @@ def monte_carlo(
 
             for finished in _as_they_finish(dask_finished, batches_done.is_empty, idle):
                 done(finished.result())
+        except (CancelledError, KilledWorker) as exc:
+            client.cancel(futs)
+            raise SweepInterrupted(f"the Dask cluster lost the sweep's batches: {exc!r}") from exc
         except BaseException:
             client.cancel(futs)  # e.g. the run was cancelled: free the cluster
             raise
@@ -193,6 +206,8 @@ def monte_carlo(
 
             for finished in _as_they_finish(next_finished, lambda: not pending, idle):
                 done(finished.result())
+        except BrokenProcessPool as exc:
+            raise SweepInterrupted(f"the sweep's processes were killed: {exc}") from exc
         finally:
             # if ``progress`` raised (the run was cancelled), drop the batches not yet started
             pool.shutdown(wait=True, cancel_futures=True)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from gunicorn.app.base import BaseApplication
+
+logger = logging.getLogger("gunicorn.error")
 
 
 class Command(BaseCommand):
@@ -65,9 +71,21 @@ def _resume_plan_runs(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
     machine has free run slots.
 
     Workers race for them; each run is claimed atomically, so each runs once.
+
+    The worker hands its runs back as soon as it is told to stop (SIGTERM): it may then take
+    up to the graceful timeout to finish its requests, and be killed before ``worker_exit``.
     """
     from stabforce.planning.services import resume_queued_runs_in_background
 
+    graceful_stop = signal.getsignal(signal.SIGTERM)
+
+    def hand_back_then_stop(signum, frame) -> None:  # noqa: ANN001 - a signal frame
+        _hand_back(worker)
+        if callable(graceful_stop):
+            graceful_stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, hand_back_then_stop)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn set it: requests go on
     resume_queued_runs_in_background()
 
 
@@ -81,15 +99,24 @@ def _hand_back_plan_runs(server, worker) -> None:  # noqa: ANN001 - gunicorn's o
     worker replaced on reload): queue its running plan runs again without counting the
     attempt against them. An aborted worker's runs are left to the server's child_exit hook,
     which counts it: a run that hangs its worker must not be retried for ever."""
-    if getattr(worker, "stabforce_aborted", False):
-        return
+    if getattr(worker, "stabforce_aborted", False) or os.getpid() != worker.pid:
+        return  # aborted; or gunicorn reporting, in the server, a worker that is already gone
+    # A second Ctrl-C (gunicorn's handler calls sys.exit) must not cut the hand-back short;
+    # the worker is on its way out anyway.
+    for stop_signal in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(stop_signal, signal.SIG_IGN)
+    _hand_back(worker)
+
+
+def _hand_back(worker) -> None:  # noqa: ANN001 - gunicorn's Worker
+    """Claim no more plan runs in this worker and queue its running ones again."""
     from stabforce.planning.services import hand_back_runs_of_this_process, stop_taking_runs
 
     stop_taking_runs()
     try:
         handed_back = hand_back_runs_of_this_process()
         if handed_back:
-            server.log.info(
+            logger.info(
                 "%s plan run(s) of worker %s queued again as it stops", handed_back, worker.pid
             )
     finally:
