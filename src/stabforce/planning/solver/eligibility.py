@@ -12,7 +12,8 @@ class Block:
     """One reason a unit cannot fill a demand.
 
     ``kind`` is one of ``capability``, ``too_early``, ``too_late``, ``line_caveat``,
-    ``sector_caveat``, ``veto``; ``detail`` carries the party for a veto and the number of
+    ``sector_caveat``, ``line_offer``, ``sector_offer`` (the pledge was offered for other
+    lines or sectors only), ``veto``; ``detail`` carries the party for a veto and the number of
     periods of slip needed for availability.
     """
 
@@ -32,9 +33,11 @@ def blocks(unit: Unit, demand: Demand, instance: Instance) -> list[Block]:
     if demand.period > last:
         out.append(Block("too_late", amount=demand.period - last))
     if demand.line in unit.forbidden_lines:
-        out.append(Block("line_caveat", demand.line))
+        offer = demand.line in unit.offer_excludes_lines
+        out.append(Block("line_offer" if offer else "line_caveat", demand.line))
     if demand.sector in unit.forbidden_sectors:
-        out.append(Block("sector_caveat", demand.sector))
+        offer = demand.sector in unit.offer_excludes_sectors
+        out.append(Block("sector_offer" if offer else "sector_caveat", demand.sector))
     for o in instance.objections:
         if o.is_veto and o.applies(unit.nation, demand.sector):
             out.append(Block("veto", o.party))

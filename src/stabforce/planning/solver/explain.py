@@ -234,6 +234,16 @@ def _explain_one(
         k = len(groups["line_caveat"])
         who = "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
         e.reasons.append(f"{who} line of operation {d.line}")
+    if groups.get("sector_offer"):
+        k = len(groups["sector_offer"])
+        who = "one candidate was" if k == 1 else f"{k} candidates were"
+        e.reasons.append(f"{who} offered for another sector only, not sector {d.sector}")
+    if groups.get("line_offer"):
+        k = len(groups["line_offer"])
+        who = "one candidate was" if k == 1 else f"{k} candidates were"
+        e.reasons.append(
+            f"{who} offered for another line of operation only, not line of operation {d.line}"
+        )
     if groups.get("tour_used"):
         e.reasons.append(
             f"{counted(len(groups['tour_used']), 'candidate')} already used their "
@@ -336,6 +346,10 @@ def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibilit
         return f"relax the caveat of {_subject(u)} ({u.nation}) excluding sector {b.detail}"
     if b.kind == "line_caveat":
         return f"relax the caveat of {_subject(u)} ({u.nation}) excluding {b.detail}"
+    if b.kind == "sector_offer":
+        return f"ask {u.nation} to extend the offer of {_subject(u)} to sector {b.detail}"
+    if b.kind == "line_offer":
+        return f"ask {u.nation} to extend the offer of {_subject(u)} to {b.detail}"
     if b.kind == "too_early":
         return f"bring {_subject(u)} forward by {counted(b.amount, instance.period_unit)}"
     if b.kind == "too_late":

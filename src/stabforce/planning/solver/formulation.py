@@ -126,6 +126,10 @@ def build_classes(instance: Instance) -> list[UnitClass]:
             tuple(sorted(u.forbidden_lines)),
             tuple(sorted(u.forbidden_sectors)),
             u.max_deployment_periods,
+            # same eligibility either way; kept apart so a class's representative explains
+            # its units truly (offer or caveat)
+            tuple(sorted(u.offer_excludes_lines)),
+            tuple(sorted(u.offer_excludes_sectors)),
         )
         buckets[key].append(u)
     classes = []
@@ -497,3 +501,54 @@ def _stays(k: UnitClass, period: int) -> bool:
     are not counted; neither are departures at the end of a unit's availability.
     """
     return k.max_periods is None and k.last >= period
+
+
+def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
+    """The same plan with needless changes of line of operation undone.
+
+    The objective counts departures from a *sector*; two units of one capability in one
+    sector may trade lines between months (Border security ↔ Protection of civilians) at no
+    cost, which reads as churn on the plan page and as noise in diffs. Swapping their tasks
+    back in such a month changes no term of the objective — the same demands are filled by
+    the same number of units, each nation stays in the same sectors, so presence, lead
+    nations, departures and composition are unchanged — provided both units may fill the
+    other's demand at the same objection penalty. A swap is made only when it strictly
+    reduces the number of units that change line.
+    """
+    demands = instance.demand_map()
+    units = {u.id: u for u in instance.units}
+    task: dict[tuple[str, int], str] = {}  # (unit, period) -> demand id
+    for a in plan.assignments:
+        task[(a.unit_id, demands[a.demand_id].period)] = a.demand_id
+
+    def line_changes(unit_id: str, demand_id: str, period: int) -> int:
+        before = task.get((unit_id, period - 1))
+        if before is None or demands[before].sector != demands[demand_id].sector:
+            return 0  # arriving, or moving sector anyway: a line change is not the question
+        return int(demands[before].line != demands[demand_id].line)
+
+    for period in range(1, instance.periods):
+        here = sorted(uid for (uid, p) in task if p == period)
+        improved = True
+        while improved:
+            improved = False
+            for i, u in enumerate(here):
+                for v in here[i + 1 :]:
+                    du, dv = task[(u, period)], task[(v, period)]
+                    a, b = demands[du], demands[dv]
+                    if a.sector != b.sector or a.capability != b.capability or a.line == b.line:
+                        continue
+                    now = line_changes(u, du, period) + line_changes(v, dv, period)
+                    swapped = line_changes(u, dv, period) + line_changes(v, du, period)
+                    if swapped >= now:
+                        continue
+                    uu, vv = units[u], units[v]
+                    if not (is_eligible(uu, b, instance) and is_eligible(vv, a, instance)):
+                        continue
+                    if penalty(uu, b, instance) + penalty(vv, a, instance) != penalty(
+                        uu, a, instance
+                    ) + penalty(vv, b, instance):
+                        continue
+                    task[(u, period)], task[(v, period)] = dv, du
+                    improved = True
+    return Plan.of((uid, did) for (uid, _p), did in task.items())

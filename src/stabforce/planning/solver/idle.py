@@ -130,9 +130,9 @@ def _classify(
     if not eligible:
         # only the blocks of periods that are wholly barred explain an "excluded" month
         for b in barred:
-            if b.kind == "line_caveat":
+            if b.kind in {"line_caveat", "line_offer"}:
                 e.blocked_lines.add(b.detail)
-            elif b.kind == "sector_caveat":
+            elif b.kind in {"sector_caveat", "sector_offer"}:
                 e.blocked_sectors.add(b.detail)
             elif b.kind == "veto":
                 e.vetoing_parties.add(b.detail)

@@ -46,6 +46,11 @@ class Unit:
     max_deployment_periods: int | None = None  # caveat: total periods deployed in the horizon
     pledge_id: str | None = None
     status: str = "committed"
+    # the part of forbidden_lines / forbidden_sectors that comes from the offer itself (a
+    # pledge made for one line of operation or sector only), not from a caveat: the two are
+    # changed by different people, so explanations name them apart
+    offer_excludes_lines: frozenset[str] = frozenset()
+    offer_excludes_sectors: frozenset[str] = frozenset()
 
     def last_period(self, periods: int) -> int:
         """Last period index the unit is available in, clipped to the horizon."""

@@ -6,7 +6,7 @@ import time
 
 from .backends import BACKENDS, BackendResult, objective_granularity
 from .checker import check_plan
-from .formulation import Formulation
+from .formulation import Formulation, keep_lines_steady
 from .greedy import greedy_plan
 from .model import Instance, Plan, SolveResult, TracePoint
 
@@ -103,12 +103,17 @@ def solve(
                 )
     floor_obj = floor_report.objective.total
     remaining = max(0.05, time_limit - (time.perf_counter() - t0))
-    try:
-        res: BackendResult = BACKENDS[name](
-            form.model, time_limit=remaining, seed=seed, workers=workers, start=start, t0=t0
+    if form.model.num_vars == 0:  # no unit may fill any requirement: the empty plan is optimal
+        res = BackendResult(
+            "optimal", [], 0.0, 0.0, notes=["no unit may fill any requirement: nothing to solve"]
         )
-    except Exception as exc:  # a solver crash must never lose the greedy plan
-        res = BackendResult("error", None, None, None, notes=[f"{name} failed: {exc!r}"])
+    else:
+        try:
+            res = BACKENDS[name](
+                form.model, time_limit=remaining, seed=seed, workers=workers, start=start, t0=t0
+            )
+        except Exception as exc:  # a solver crash must never lose the greedy plan
+            res = BackendResult("error", None, None, None, notes=[f"{name} failed: {exc!r}"])
     notes.extend(res.notes)
 
     plan: Plan = floor_plan
@@ -134,6 +139,15 @@ def solve(
     if not warm_start and res.values is None:
         plan, report, fallback = Plan(), check_plan(instance, Plan()), True
         notes.append(f"{name} found no plan (no warm start); empty plan returned")
+    greedy_returned = fallback and plan is g_plan
+    steady = keep_lines_steady(instance, plan)
+    if steady != plan:
+        steady_report = check_plan(instance, steady)
+        if (
+            not steady_report.violations
+            and abs(steady_report.objective.total - report.objective.total) < 1e-9
+        ):
+            plan, report = steady, steady_report
     obj = report.objective.total
     wall = time.perf_counter() - t0
 
@@ -180,7 +194,7 @@ def solve(
         time_to_proof=wall if status == "optimal" else None,
         wall_time=wall,
         greedy_objective=g_obj,
-        used_greedy_fallback=fallback and plan is g_plan,
+        used_greedy_fallback=greedy_returned,
         violations=list(report.violations),
         trace=trace,
         notes=notes,

@@ -1,0 +1,68 @@
+"""What the planner does around the solve: needless line changes undone, empty models."""
+
+from stabforce.planning.solver import Demand, Instance, Plan, Unit, check_plan, solve
+from stabforce.planning.solver.eligibility import blocks
+from stabforce.planning.solver.formulation import keep_lines_steady
+
+
+def two_lines_two_months(**unit_b) -> Instance:
+    units = (Unit("A", "ALB", "inf"), Unit("K", "KAZ", "inf", **unit_b))
+    demands = tuple(
+        Demand(f"{line}@{p}", "rafah", line, "inf", p, 1, 3.0)
+        for line in ("border", "civilians")
+        for p in range(2)
+    )
+    return Instance(units=units, demands=demands, periods=2)
+
+
+SWAPPING = Plan.of([("A", "border@0"), ("K", "civilians@0"), ("A", "civilians@1"),
+                    ("K", "border@1")])  # fmt: skip
+
+
+def test_two_units_trading_lines_for_nothing_are_swapped_back():
+    inst = two_lines_two_months()
+    steady = keep_lines_steady(inst, SWAPPING)
+    assert steady == Plan.of(
+        [("A", "border@0"), ("K", "civilians@0"), ("A", "border@1"), ("K", "civilians@1")]
+    )
+    assert check_plan(inst, steady).objective.total == check_plan(inst, SWAPPING).objective.total
+
+
+def test_a_swap_the_caveats_forbid_is_not_made():
+    inst = two_lines_two_months(forbidden_lines=frozenset({"civilians"}), available_from=1)
+    plan = Plan.of([("A", "civilians@0"), ("A", "civilians@1"), ("K", "border@1")])
+    assert keep_lines_steady(inst, plan) == plan
+    caveated = two_lines_two_months(forbidden_lines=frozenset({"civilians"}))
+    # K may not take A's civilians task in month 1, so A cannot get its border task back
+    plan = Plan.of([("A", "border@0"), ("A", "civilians@1"), ("K", "border@1")])
+    assert keep_lines_steady(caveated, plan) == plan
+
+
+def test_the_planner_returns_the_steady_plan():
+    result = solve(two_lines_two_months(), time_limit=2)
+    by_unit = result.plan.by_unit()
+    assert {d.split("@")[0] for d in by_unit["A"]} in ({"border"}, {"civilians"})
+    assert {d.split("@")[0] for d in by_unit["K"]} in ({"border"}, {"civilians"})
+
+
+def test_a_question_no_unit_can_answer_is_solved_not_timed_out():
+    inst = Instance(
+        units=(Unit("E", "EGY", "engineers"),),
+        demands=(Demand("inf@0", "rafah", "border", "inf", 0, 2, 3.0),),
+        periods=1,
+    )
+    result = solve(inst, time_limit=2)
+    assert result.status == "optimal" and result.objective == 0.0 and result.bound == 0.0
+    assert "nothing to solve" in " ".join(result.notes)
+
+
+def test_an_offer_for_another_line_is_not_called_a_caveat():
+    inst = two_lines_two_months(
+        forbidden_lines=frozenset({"civilians"}), offer_excludes_lines=frozenset({"civilians"})
+    )
+    k = inst.units[1]
+    assert [b.kind for b in blocks(k, inst.demand_map()["civilians@0"], inst)] == ["line_offer"]
+    caveat_only = two_lines_two_months(forbidden_lines=frozenset({"civilians"})).units[1]
+    assert [b.kind for b in blocks(caveat_only, inst.demand_map()["civilians@0"], inst)] == [
+        "line_caveat"
+    ]
