@@ -151,6 +151,7 @@ def test_a_server_that_stops_hands_its_running_plan_runs_back(demo_home):
     assert (status, attempts, stopped) == ("queued", 1, 1), server.output
     assert message == "its server was stopped (a restart or an upgrade); queued again"
     assert f"1 plan run(s) of worker {workers[0].pid} queued again as it stops" in server.output
+    assert "Control socket" not in server.output  # none in ~/.gunicorn, shared by all servers
 
 
 def _workers_of(server, psutil) -> list:

@@ -146,6 +146,10 @@ class _GunicornServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn 25.1 and later
+            # its control socket would go to ~/.gunicorn, shared by every server of the user;
+            # stabforce is run by its own command, not by gunicornc
+            self.cfg.set("control_socket_disable", True)
 
     def load(self):
         from stabforce.wsgi import application
