@@ -80,6 +80,14 @@ def test_a_scenario_without_a_date_asks_as_of_the_missions_today(gaza, users, ap
     assert "as_of was not given: today in the mission, 2040-01-01" in str(response.json())
 
 
+def test_a_date_past_the_calendar_is_refused_by_field(gaza, users, api_as):
+    hq = api_as(users["hq"])
+    response = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": "9999-12-31"})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"].endswith("as_of") and "too far in the future" in error["message"]
+
+
 def test_an_unnamed_scenario_is_named_by_its_what_ifs_in_words(gaza, users, api_as):
     hq = api_as(users["hq"])
     body = {"as_of": AS_OF, "what_ifs": ["withdraw=kaz", "slip=MAR:2"]}

@@ -82,8 +82,8 @@ def scenario(gaza, hq, monkeypatch):
     )
 
 
-def plan(user, mission, **kwargs):
-    return services.plan_answer(user, mission, AS_OF, time_limit=3, **kwargs)
+def plan(user, mission, as_of=AS_OF, **kwargs):
+    return services.plan_answer(user, mission, as_of, time_limit=3, **kwargs)
 
 
 def test_the_demo_plan_is_solved_checked_and_its_gap_proven(gaza, hq):
@@ -159,7 +159,13 @@ def test_withdrawing_kazakhstan_changes_the_plan_and_the_diff_says_so(gaza, hq):
         ("withdraw", "expected KIND=VALUE"),
         ("withdraw=XYZ", "'XYZ' is not an ISO 3166 alpha-3 nation code"),
         ("slip=IDN:x", "expected ISO3:MONTHS"),
-        ("slip=XYZ:2", "XYZ has no counted units"),
+        ("slip=XYZ:2", "'XYZ' is not an ISO 3166 alpha-3 nation code"),
+        ("slip=Kazakhstan:2", "'Kazakhstan' is not an ISO 3166 alpha-3 nation code"),
+        ("slip=EGY:2", "Egypt has no counted units"),
+        ("slip=KAZ:0", "a slip of 0 months changes nothing"),
+        ("add_pledge=kaz-troops", "pledge kaz-troops is already counted (committed)"),
+        ("add_pledge=no-such-thing", "no pledge 'no-such-thing' in this mission"),
+        ("remove_pledge=no-such-thing", "no pledge 'no-such-thing' in this mission"),
         ("slip=KAZ:999", "beyond the 12-month horizon"),
         ("slip=KAZ:12", "a slip of 12 months is beyond the 12-month horizon"),
         ("object=Nobody:KAZ", "'Nobody' is not a party of this mission (parties: "),
@@ -176,6 +182,68 @@ def test_a_bad_what_if_names_the_field_and_the_problem(gaza, hq, what_if, says):
     assert caught.value.field == "what_if"
     assert what_if.split("=")[0] in caught.value.message
     assert says in caught.value.message
+
+
+def test_a_declined_pledge_can_be_brought_back_and_an_uncounted_one_removed(gaza, hq):
+    # Azerbaijan declined in 2025-12: "what if it reconsiders?"
+    back = plan(hq, gaza, what_ifs=["add_pledge=aze-troops"])
+    assert back["mission_question"]["what_ifs"] == [
+        "pledge aze-troops counted (it was declined: counted as reconsidered, 'considering' "
+        "in a sweep)"
+    ]
+    assert "AZE" in {entry["nation"] for entry in back["deployment"]}
+    # Pakistan only considers: removing its pledge changes nothing, and says so
+    removed = plan(hq, gaza, what_ifs=["remove_pledge=pak-infantry"])
+    assert removed["mission_question"]["what_ifs"] == [
+        "pledge pak-infantry removed (it was not counted, being considering: no effect)"
+    ]
+    # and it is no longer offered as a pledge to convert
+    assert not any("pak-infantry" in (e["text"]) for e in removed["uncovered"])
+
+
+def test_the_answer_says_what_in_it_is_synthetic(gaza, hq):
+    answer = plan(hq, gaza)
+    notes = answer["synthetic"]
+    assert any(
+        re.match(r"Synthetic requirements: \d+ of the \d+ requirements planned for are planning "
+                 r"assumptions", note)
+        for note in notes
+    ), notes  # fmt: skip
+    from stabforce.planning.management.commands.plan import render_plan
+
+    assert "SYNTHETIC — Synthetic requirements:" in render_plan(answer)
+
+
+def test_a_date_too_far_in_the_future_is_refused_by_name(gaza, hq):
+    with pytest.raises(PlanningInputError) as caught:
+        plan(hq, gaza, as_of=dt.date(9999, 12, 31))
+    assert caught.value.field == "as_of"
+    assert "9999-12-31 is too far in the future" in caught.value.message
+
+
+def test_a_party_that_already_objects_is_said_to_change_nothing(gaza, hq):
+    answer = plan(hq, gaza, what_ifs=["OBJECT=Israel:PAK"])  # any case, as the values
+    assert answer["mission_question"]["what_ifs"] == [
+        "Israel objects to Pakistan (it already does: no effect)"
+    ]
+
+
+def test_a_pledge_offered_for_one_line_is_not_blamed_on_a_caveat(gaza, hq):
+    answer = plan(hq, gaza)
+    texts = " ".join(e["text"] for e in answer["uncovered"])
+    assert "relax the caveat of pledge idn-contingent" not in texts
+    assert "ask Indonesia to extend the offer of pledge idn-contingent to" in texts
+    assert "offered for another line of operation only" in texts
+
+
+def test_a_diff_across_different_months_says_so(gaza, hq):
+    base = plan(hq, gaza)
+    later = plan(hq, gaza, as_of=dt.date(2026, 3, 15))
+    diff = services.diff_answers(base, later)
+    assert diff["sentences"][0] == (
+        "The plans cover different months (2026-02 … 2027-01 against 2026-03 … 2027-02): part "
+        "of every difference below comes from the months only one of them plans."
+    )
 
 
 def test_an_objection_what_if_names_a_real_party_and_follows_its_consent_rule(gaza, hq):
@@ -842,7 +910,10 @@ def test_the_cli_text_answer_lists_uncovered_requirements_and_idle_offers(gaza, 
         stdout=out,
     )  # fmt: skip
     text = out.getvalue()
-    assert re.search(r"Uncovered: \d+ requirement-months short, in \d+ requirements", text)
+    assert re.search(
+        r"Uncovered: \d+ requirements, short in \d+ requirement-months, by \d+ unit-months in all",
+        text,
+    )
     assert text.startswith("Deployment plan — International Stabilisation Force")
     assert re.search(r"Deployment by nation: +unit-months +troop-months", text)
     assert re.search(r"Offers left at home \(pledges with unused unit-months\): [1-9]", text)
@@ -910,6 +981,19 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
             "plan", "sweep", "--samples", "1", "--dask", "notanaddress",
             "--user", users["hq"].username, stdout=StringIO(),
         )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["--only", "committed", "--include", "considering"], "--only and --include"),
+        (["--as-of", ""], "--as-of: expected YYYY-MM-DD, got ''"),
+        (["--as-of", "9999-12-31"], "9999-12-31 is too far in the future"),
+    ],
+)
+def test_contradictory_or_empty_plan_options_are_refused(gaza, users, arguments, says):
+    with pytest.raises(CommandError, match=re.escape(says)):
+        call_command("plan", *arguments, "--user", users["hq"].username, stdout=StringIO())
 
 
 def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():

@@ -201,6 +201,8 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     assert re.search(r"Indonesia · Infantry battalion \(10 units, pledge idn-contingent\)", page)
     assert "infantry battalions is closed to this pledge" in page
     assert "hx-trigger" not in body  # finished: nothing polls
+    # the demo's requirement breakdown is a planning assumption, and the page says so
+    assert "SYNTHETIC data in this answer" in page and "Synthetic requirements:" in page
 
 
 def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):
@@ -211,6 +213,9 @@ def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):
     response = new_plan(hq_client, gaza, what_ifs="withdraw=XYZ")
     page = html.unescape(text(response))
     assert "Line 1: withdraw=XYZ: 'XYZ' is not an ISO 3166 alpha-3 nation code" in page, page
+    response = new_plan(hq_client, gaza, what_ifs="withdraw=XYZ\nslip=KAZ")
+    page = html.unescape(text(response))
+    assert "Line 1: withdraw=XYZ" in page and "Line 2: slip=KAZ: expected ISO3:MONTHS" in page
     response = new_plan(hq_client, gaza, statuses=[])
     assert "Count at least one pledge status" in text(response)
     response = new_plan(hq_client, gaza, time_limit="0")

@@ -60,6 +60,13 @@ class BuiltInstance:
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
     objection_penalty: float = 0.0
+    # What in the question is synthetic (generated or assumed, not published), in words
+    synthetic_notes: list[str] = field(default_factory=list)
+    # Units of pledges no longer on the table (declined, withdrawn...): only ``add_pledge``
+    # brings one back, as a nation reconsidering
+    dormant_units: list[solver.Unit] = field(default_factory=list)
+    # Every pledge of the mission as of the date -> its status then (for messages)
+    pledge_statuses: dict[str, str] = field(default_factory=dict)
 
     def party(self, text: str) -> PartyRef | None:
         """The mission's party called ``text`` (name, key or nation code; any case)."""
@@ -127,8 +134,15 @@ def build_instance(
     months = config.horizon_months if months is None else months
     if not 1 <= months <= 36:
         raise PlanningInputError("the horizon must be 1 to 36 months", "months")
-    starts = month_starts(horizon_start or as_of, months)
-    horizon_end = month_starts(starts[-1], 2)[1]
+    try:
+        starts = month_starts(horizon_start or as_of, months)
+        horizon_end = month_starts(starts[-1], 2)[1]
+    except ValueError:  # past the calendar's year 9999
+        raise PlanningInputError(
+            f"{(horizon_start or as_of).isoformat()} is too far in the future: a horizon of "
+            f"{months} months from it would end after the year 9999",
+            "as_of",
+        ) from None
 
     sectors = dict(
         Sector.objects.visible_to(user).filter(mission=mission).values_list("key", "name")
@@ -143,6 +157,7 @@ def build_instance(
         .select_related("capability", "line_of_operation", "sector")
     )
     demands, capability_names = [], {}
+    used_requirements, synthetic_requirements = set(), set()
     for requirement in requirements:
         capability_names[requirement.capability.key] = requirement.capability.name
         for period, start in enumerate(starts):
@@ -162,6 +177,9 @@ def build_instance(
                     priority=PRIORITY_WEIGHT.get(requirement.priority, 1.0),
                 )
             )
+            used_requirements.add(requirement.pk)
+            if requirement.synthetic:
+                synthetic_requirements.add(requirement.pk)
 
     if not demands:
         raise PlanningInputError(
@@ -179,10 +197,14 @@ def build_instance(
     ):
         caveats[caveat.pledge_id].append(caveat)
     units, potential, labels, nation_names = [], [], {}, {}
+    synthetic_pledges, dormant, pledge_statuses = [], [], {}
     for pledge in pledges:
+        pledge_statuses[pledge.key] = pledge.status_on
         status = "committed" if pledge.status_on == "deployed" else pledge.status_on
         if pledge.status_on not in ALL_PLANNABLE:
-            continue
+            status = "considering"  # if a what-if brings it back: a nation reconsidering
+        elif pledge.synthetic:
+            synthetic_pledges.append(pledge.key)
         capability_names[pledge.capability.key] = pledge.capability.name
         nation_names[pledge.nation.iso3] = pledge.nation.name
         forbidden_lines = {
@@ -200,10 +222,13 @@ def build_instance(
             for c in caveats[pledge.pk]
             if c.kind == CaveatKind.MAX_DEPLOYMENT and c.max_months
         ]
+        offer_lines, offer_sectors = set(), set()
         if pledge.line_of_operation_id:  # offered for one line of operation only
-            forbidden_lines |= set(lines) - {pledge.line_of_operation.key}
+            offer_lines = set(lines) - {pledge.line_of_operation.key} - forbidden_lines
+            forbidden_lines |= offer_lines
         if pledge.sector_id:
-            forbidden_sectors |= (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key}
+            offer_sectors = (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key} - forbidden_sectors
+            forbidden_sectors |= offer_sectors
         first = _period_of(pledge.available_from, starts)
         last = None
         if pledge.duration_months:
@@ -224,8 +249,13 @@ def build_instance(
                 max_deployment_periods=min(max_months) if max_months else None,
                 pledge_id=pledge.key,
                 status=status,
+                offer_excludes_lines=frozenset(offer_lines),
+                offer_excludes_sectors=frozenset(offer_sectors),
             )
-            (units if pledge.status_on in statuses else potential).append(unit)
+            if pledge.status_on not in ALL_PLANNABLE:
+                dormant.append(unit)
+            else:
+                (units if pledge.status_on in statuses else potential).append(unit)
 
     mode = objection_mode or config.objection_mode
     objections = [
@@ -290,7 +320,34 @@ def build_instance(
         parties=parties,
         objection_mode=mode,
         objection_penalty=config.objection_penalty,
+        synthetic_notes=_synthetic_notes(
+            mission, len(used_requirements), len(synthetic_requirements), synthetic_pledges
+        ),
+        dormant_units=dormant,
+        pledge_statuses=pledge_statuses,
     )
+
+
+def _synthetic_notes(
+    mission: Mission, requirements: int, synthetic_requirements: int, synthetic_pledges: list
+) -> list[str]:
+    """What a reader of this plan must know is not published fact, in words."""
+    notes = []
+    if mission.synthetic:
+        notes.append(f"{mission.name} is a synthetic mission: generated demo data throughout.")
+    if synthetic_requirements:
+        notes.append(
+            f"Synthetic requirements: {synthetic_requirements} of the {requirements} "
+            "requirements planned for are planning assumptions (published totals spread over "
+            "capabilities, lines of operation and sectors), not published requirements; "
+            "coverage is measured against them."
+        )
+    if synthetic_pledges:
+        notes.append(
+            f"Synthetic pledges: {', '.join(sorted(synthetic_pledges))} "
+            f"({'is' if len(synthetic_pledges) == 1 else 'are'} demo data, not a nation's offer)."
+        )
+    return notes
 
 
 def _objecting_parties(user, mission: Mission, day: dt.date) -> dict[str, set[str]]:
@@ -316,7 +373,7 @@ WHAT_IF_KINDS = {
 def parse_what_if(text: str) -> tuple[str, str]:
     """``"withdraw=PAK"`` → ("withdraw", "PAK"), with a message naming the problem."""
     kind, sep, value = text.partition("=")
-    kind, value = kind.strip(), value.strip()
+    kind, value = kind.strip().lower(), value.strip()
     if not sep or not value:
         raise PlanningInputError(f"what-if {text!r}: expected KIND=VALUE", "what_if")
     if kind not in WHAT_IF_KINDS:
@@ -331,6 +388,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     """The same question with the world changed as the what-ifs say."""
     instance = built.instance
     potential = list(built.potential_units)
+    dormant = list(built.dormant_units)
     applied = []
     withdrawn: list[solver.Unit] = []
     vetoes: list[tuple[str, str]] = []
@@ -345,26 +403,55 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
+            dormant = [u for u in dormant if u.nation != code]
             withdrawn += units_of + pending
             applied.append(
                 f"{built.nation_name(code)} withdraws"
                 + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
             )
         elif kind in {"remove_pledge", "add_pledge"}:
-            pool = instance.units if kind == "remove_pledge" else tuple(potential)
-            chosen = [u for u in pool if u.pledge_id == value]
-            if not chosen:
-                raise PlanningInputError(f"{kind}={value}: no such pledge here", "what_if")
+            counted = [u for u in instance.units if u.pledge_id == value]
+            waiting = [u for u in potential if u.pledge_id == value]
+            off_table = [u for u in dormant if u.pledge_id == value]
+            status = built.pledge_statuses.get(value)
+            if not (counted or waiting or off_table):
+                raise PlanningInputError(
+                    f"{kind}={value}: "
+                    + (
+                        f"no pledge {value!r} in this mission"
+                        if status is None
+                        else f"pledge {value} was already taken out by an earlier what-if"
+                    ),
+                    "what_if",
+                )
             if kind == "remove_pledge":
                 instance = instance.with_(
                     units=tuple(u for u in instance.units if u.pledge_id != value)
                 )
-                withdrawn += chosen
-                applied.append(f"pledge {value} removed")
-            else:
-                instance = instance.with_(units=instance.units + tuple(chosen))
                 potential = [u for u in potential if u.pledge_id != value]
-                applied.append(f"pledge {value} counted")
+                dormant = [u for u in dormant if u.pledge_id != value]
+                withdrawn += counted + waiting
+                applied.append(
+                    f"pledge {value} removed"
+                    + ("" if counted else f" (it was not counted, being {status}: no effect)")
+                )
+            elif counted:
+                raise PlanningInputError(
+                    f"add_pledge={value}: pledge {value} is already counted ({status})",
+                    "what_if",
+                )
+            else:
+                instance = instance.with_(units=instance.units + tuple(waiting + off_table))
+                potential = [u for u in potential if u.pledge_id != value]
+                dormant = [u for u in dormant if u.pledge_id != value]
+                applied.append(
+                    f"pledge {value} counted"
+                    + (
+                        f" (it was {status}: counted as reconsidered, 'considering' in a sweep)"
+                        if off_table
+                        else ""
+                    )
+                )
         elif kind == "lift_objection":
             name, _, nation = (part.strip() for part in value.partition(":"))
             party = built.party(name)
@@ -428,7 +515,9 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             applied.append(
                 f"{party.name} objects to {built.nation_name(code)}"
                 + (
-                    f" (a penalty of {built.objection_penalty:g} per unit-month)"
+                    " (it already does: no effect)"
+                    if code in nations
+                    else f" (a penalty of {built.objection_penalty:g} per unit-month)"
                     if built.objection_mode == "penalty"
                     else ""
                 )
@@ -439,10 +528,21 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 shift = int(months)
             except ValueError:
                 raise PlanningInputError(f"slip={value}: expected ISO3:MONTHS", "what_if") from None
-            code = nation.upper()
+            code = nation.strip().upper()
+            if shift == 0:
+                raise PlanningInputError(
+                    f"slip={value}: a slip of 0 months changes nothing; give a number of months "
+                    "(negative = earlier)",
+                    "what_if",
+                )
             if not any(u.nation == code for u in instance.units):
                 raise PlanningInputError(
-                    f"slip={value}: {built.nation_name(code)} has no counted units to slip",
+                    f"slip={value}: "
+                    + (
+                        f"{built.nation_name(code)} has no counted units to slip"
+                        if Nation.objects.filter(iso3=code).exists()
+                        else f"{nation.strip()!r} is not an ISO 3166 alpha-3 nation code"
+                    ),
                     "what_if",
                 )
             if abs(shift) >= instance.periods:
@@ -460,6 +560,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             **built.__dict__,
             "instance": instance,
             "potential_units": potential,
+            "dormant_units": dormant,
             "applied_what_ifs": built.applied_what_ifs + applied,
             "withdrawn_units": built.withdrawn_units + withdrawn,
             "added_vetoes": built.added_vetoes + vetoes,

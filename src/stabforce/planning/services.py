@@ -113,6 +113,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             "what_ifs": built.applied_what_ifs,
             "periods": list(instance.period_labels),
         },
+        "synthetic": built.synthetic_notes,
         "quality": {
             **result.summary(),
             "checked": report.ok,
@@ -323,10 +324,24 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     sentences = []
     covered_before = base["size"]["covered_unit_months"]
     covered_after = other["size"]["covered_unit_months"]
+    required_before = base["size"]["required_unit_months"]
     required = other["size"]["required_unit_months"]
+    months_before = base["mission_question"]["periods"]
+    months_after = other["mission_question"]["periods"]
+    if months_before != months_after:
+        sentences.append(
+            f"The plans cover different months ({months_before[0]} … {months_before[-1]} "
+            f"against {months_after[0]} … {months_after[-1]}): part of every difference below "
+            "comes from the months only one of them plans."
+        )
     sentences.append(
         f"Coverage {covered_before} → {covered_after} unit-months "
-        f"({covered_after - covered_before:+d}) of {required} required."
+        f"({covered_after - covered_before:+d}) of "
+        + (
+            f"{required} required."
+            if required == required_before
+            else f"{required_before} → {required} required."
+        )
     )
     for code in sorted(set(nations_before) - set(nations_after)):
         sentences.append(
@@ -485,6 +500,7 @@ def sweep_answer(
     return {
         "mission": mission.slug,
         "as_of": as_of.isoformat(),
+        "synthetic": built.synthetic_notes,
         "samples": result.samples,
         "statuses": list(built.statuses),
         "method": method,

@@ -273,6 +273,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "matrix": presenters.coverage_matrix(answer),
         "deployment": presenters.deployment_rows(answer),
         "uncovered_groups": presenters.group_uncovered(answer),
+        "missing_unit_months": sum(i["required"] - i["covered"] for i in answer["uncovered"]),
         # runs stored before unused offers were reported have no such list
         "unused_reported": "unused_pledges" in answer,
         "plan_sectors": presenters.map_sectors(sectors, answer),

@@ -92,9 +92,17 @@ class Command(BaseCommand):
         else:
             raise CommandError("--mission is needed")
         try:
-            as_of = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else dt.date.today()
+            as_of = (
+                dt.date.today()
+                if options["as_of"] is None
+                else dt.date.fromisoformat(options["as_of"])
+            )
         except ValueError:
             raise CommandError(f"--as-of: expected YYYY-MM-DD, got {options['as_of']!r}") from None
+        if options["only"] and options["include"]:
+            raise CommandError(
+                "--only and --include: give one or the other (--only lists every status to count)"
+            )
         statuses = tuple(options["only"]) or tuple(
             dict.fromkeys(DEFAULT_STATUSES + tuple(options["include"]))
         )
@@ -161,6 +169,7 @@ def render_plan(answer: dict) -> str:
         f"independent check: {'passed' if quality['checked'] else 'FAILED'}",
         f"Coverage: {size['covered_unit_months']} of {size['required_unit_months']} required "
         f"unit-months, {size['units']} units ({size['potential_units']} more not counted)",
+        *(f"SYNTHETIC — {note}" for note in answer.get("synthetic", [])),
         "",
         "Coverage by sector:",
     ]
@@ -178,8 +187,9 @@ def render_plan(answer: dict) -> str:
     requirements = {item["demand"].rsplit("@", 1)[0] for item in short}
     lines += [
         "",
-        f"Uncovered: {len(short)} requirement-months short, in {len(requirements)} "
-        f"requirement{'s' if len(requirements) != 1 else ''}",
+        f"Uncovered: {len(requirements)} requirement{'s' if len(requirements) != 1 else ''}, "
+        f"short in {len(short)} requirement-months, by "
+        f"{sum(item['required'] - item['covered'] for item in short)} unit-months in all",
     ]
     for item in short[:15]:
         lines.append(f"  - {item['text']}")
@@ -205,6 +215,7 @@ def render_sweep(answer: dict) -> str:
         ),
         "Conversion probabilities: "
         + ", ".join(f"{k} {v:.0%}" for k, v in answer["probabilities"].items()),
+        *(f"SYNTHETIC — {note}" for note in answer.get("synthetic", [])),
         "",
         f"{'Sector':<18}{'mean':>7}{'p10':>7}{'p50':>7}{'p90':>7}",
     ]
