@@ -199,6 +199,14 @@ def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):
     assert not PlanRun.objects.exists()
 
 
+def test_a_time_limit_that_is_not_a_number_is_called_so(gaza, users, api_as):
+    hq = api_as(users["hq"])
+    scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
+    response = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", '{"time_limit": NaN}')
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "Input should be a finite number"
+
+
 @pytest.mark.parametrize(
     ("body", "parameters"),
     [

@@ -304,7 +304,8 @@ def test_indonesian_units_never_serve_outside_reconstruction_support(gaza, hq):
 
 def test_a_sweep_gives_every_requirement_a_probability(gaza, hq):
     answer = services.sweep_answer(hq, gaza, AS_OF, samples=20, workers=0)
-    assert answer["samples"] == 20
+    assert answer["samples"] == 20 and answer["seed"] == 0  # recorded: the run can be redone
+    assert any(note.startswith("Synthetic requirements:") for note in answer["synthetic"])
     probabilities = answer["requirement_probability"]
     in_horizon = set(
         Requirement.objects.visible_to(hq)
@@ -848,7 +849,7 @@ def test_a_sweep_cancelled_between_batches_stops_and_keeps_no_answer(
     monkeypatch.setattr(services.solver, "monte_carlo", planner_cancels_after_the_first_batch)
     assert services.run_queued_runs() == 1
     run.refresh_from_db()
-    assert reported == [25]  # one batch of 25 samples, then it stopped
+    assert reported == [8]  # one batch (60 samples in batches of 8), then it stopped
     assert run.status == PlanRunStatus.CANCELLED and run.result is None
 
 
@@ -976,6 +977,8 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
         "planner (auto, ≤ 1 s)"
     ) in text
     assert "considering" not in text.split("Conversion probabilities:")[1].splitlines()[0]
+    assert re.search(r"Line of operation +mean +p10 +p50 +p90", text)
+    assert "Least likely to be met in every month (probability, requirement):" in text
     with pytest.raises(CommandError, match="--dask: could not use the Dask scheduler"):
         call_command(
             "plan", "sweep", "--samples", "1", "--dask", "notanaddress",
@@ -999,7 +1002,12 @@ def test_contradictory_or_empty_plan_options_are_refused(gaza, users, arguments,
 def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     def answer(*assignments):
         return {
-            "coverage": [],
+            "coverage": [
+                {"sector": "rafah", "line_of_operation": "border", "sector_name": "Rafah",
+                 "line_of_operation_name": "Border security"},
+                {"sector": "north", "line_of_operation": "aid", "sector_name": "North",
+                 "line_of_operation_name": "Aid"},
+            ],
             "deployment": [],
             "size": {"covered_unit_months": len(assignments), "required_unit_months": 4},
             "mission_question": {"periods": ["2026-03", "2026-04"]},
@@ -1018,8 +1026,10 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     )
     diff = services.diff_answers(base, other)
     assert diff["moved"] == [
-        {"unit": "u1", "period": "2026-04", "before": {"sector": "rafah", "line": "border"},
-         "after": {"sector": "north", "line": "aid"}},
+        {"unit": "u1", "period": "2026-04",
+         "before": {"sector": "rafah", "line": "border", "sector_name": "Rafah",
+                    "line_name": "Border security"},
+         "after": {"sector": "north", "line": "aid", "sector_name": "North", "line_name": "Aid"}},
     ]  # fmt: skip
     assert diff["assignments_removed"] == 2 and diff["assignments_added"] == 2
     sentence = "Units in both plans move to another sector or line of operation in 1 unit-month."

@@ -330,6 +330,8 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     assert_csp_clean(response)
     page = text(response)
     assert "Kazakhstan no longer deploys" in page and "Rafah" in page
+    moved = services.diff_answers(base_run.result, what_if_run.result)["moved"]
+    assert ("Which units moved" in page) == bool(moved)  # listed with names, not only counted
     compare = hq_client.get(
         reverse("planning:run_compare", args=[base_run.pk]), {"other": what_if_run.pk}
     )

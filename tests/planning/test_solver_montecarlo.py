@@ -137,6 +137,13 @@ def test_a_sweep_in_a_process_that_already_used_highs_finishes():
     assert "samples 4" in done.stdout
 
 
+def test_a_small_sweep_reports_progress_in_many_steps(monkeypatch):
+    monkeypatch.setattr(montecarlo, "IDLE_PROGRESS_EVERY", 10**6)
+    calls = []
+    monte_carlo(small(), 16, workers=2, method="greedy", progress=lambda d, t: calls.append(d))
+    assert calls == list(range(1, 17))  # one sample per batch: 16 over 2 processes
+
+
 class Stop(Exception):
     pass
 

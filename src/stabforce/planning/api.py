@@ -75,7 +75,9 @@ class RunIn(Schema):
     bounds are the web form's (``planning.forms``); a value outside them is a 422."""
 
     kind: Literal["plan", "sweep"] = "plan"
-    time_limit: float = Field(DEFAULT_TIME_LIMIT, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT)
+    time_limit: float = Field(
+        DEFAULT_TIME_LIMIT, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT, allow_inf_nan=False
+    )
     solver: SolverName = "auto"
     samples: int = Field(DEFAULT_SAMPLES, ge=MIN_SAMPLES, le=MAX_SAMPLES)
 

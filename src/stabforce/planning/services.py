@@ -389,13 +389,29 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
             for a in answer["assignments"]
         }
 
+    names = {}
+    for cell in base["coverage"] + other["coverage"]:
+        names[("sector", cell["sector"])] = cell.get("sector_name", cell["sector"])
+        names[("line", cell["line_of_operation"])] = cell.get(
+            "line_of_operation_name", cell["line_of_operation"]
+        )
+
+    def place_json(place):
+        sector, line = place
+        return {
+            "sector": sector,
+            "line": line,
+            "sector_name": names.get(("sector", sector), sector),
+            "line_name": names.get(("line", line), line),
+        }
+
     before, after = places(base), places(other)
     return [
         {
             "unit": unit,
             "period": month,
-            "before": {"sector": before[(unit, month)][0], "line": before[(unit, month)][1]},
-            "after": {"sector": place[0], "line": place[1]},
+            "before": place_json(before[(unit, month)]),
+            "after": place_json(place),
         }
         for (unit, month), place in sorted(after.items())
         if (unit, month) in before and before[(unit, month)] != place
@@ -502,6 +518,7 @@ def sweep_answer(
         "as_of": as_of.isoformat(),
         "synthetic": built.synthetic_notes,
         "samples": result.samples,
+        "seed": seed,  # the same seed and question give the same samples
         "statuses": list(built.statuses),
         "method": method,
         "sample_time_limit": sample_time_limit if method != "greedy" else None,

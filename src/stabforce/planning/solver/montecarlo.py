@@ -16,6 +16,7 @@ order), so its per-sector figures describe the heuristic, not the best plan.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import random
@@ -123,7 +124,7 @@ def monte_carlo(
     time_limit: float = 1.0,
     workers: int = 2,
     scheduler: object | None = None,
-    batch_size: int = 25,
+    batch_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     keep_results: bool = False,
 ) -> MonteCarloResult:
@@ -139,6 +140,10 @@ def monte_carlo(
     per-sample planner (see the module docstring).
     """
     probs = dict(DEFAULT_PROBABILITIES if probabilities is None else probabilities)
+    if batch_size is None:
+        # about eight batches per process, so progress moves, and at most 25 samples per
+        # batch, so shipping the instance to a process stays a small part of the work
+        batch_size = max(1, min(25, math.ceil(n_samples / (8 * max(1, workers)))))
     seeds = [seed * 1_000_003 + i for i in range(n_samples)]
     batches = [seeds[i : i + batch_size] for i in range(0, len(seeds), batch_size)]
     results: list[SampleResult] = []

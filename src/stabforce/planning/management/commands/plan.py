@@ -221,7 +221,15 @@ def render_sweep(answer: dict) -> str:
     ]
     for name, d in answer["by_sector"].items():
         lines.append(f"{name:<18}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p50']:>7.0%}{d['p90']:>7.0%}")
-    lines += ["", f"{'Line of operation':<26}{'mean':>7}{'p10':>7}{'p90':>7}"]
+    lines += ["", f"{'Line of operation':<26}{'mean':>7}{'p10':>7}{'p50':>7}{'p90':>7}"]
     for name, d in answer["by_line_of_operation"].items():
-        lines.append(f"{name:<26}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p90']:>7.0%}")
+        lines.append(f"{name:<26}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p50']:>7.0%}{d['p90']:>7.0%}")
+    chances = answer.get("requirement_probability", {})
+    if chances:
+        names = answer.get("requirement_names", {})
+        at_risk = sorted(chances.items(), key=lambda item: (item[1], item[0]))
+        lines += ["", "Least likely to be met in every month (probability, requirement):"]
+        lines += [f"  {chance:>5.0%}  {names.get(key, key)}" for key, chance in at_risk[:10]]
+        if len(at_risk) > 10:
+            lines.append(f"  … {len(at_risk) - 10} more in --json")
     return "\n".join(lines)
