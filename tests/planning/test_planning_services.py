@@ -192,6 +192,10 @@ def test_a_declined_pledge_can_be_brought_back_and_an_uncounted_one_removed(gaza
         "in a sweep)"
     ]
     assert "AZE" in {entry["nation"] for entry in back["deployment"]}
+    built = building.apply_what_ifs(
+        building.build_instance(hq, gaza, AS_OF), [("add_pledge", "aze-troops")]
+    )
+    assert "OIC" in built.instance.nation_groups()["AZE"]  # the composition target counts it
     # Pakistan only considers: removing its pledge changes nothing, and says so
     removed = plan(hq, gaza, what_ifs=["remove_pledge=pak-infantry"])
     assert removed["mission_question"]["what_ifs"] == [
@@ -209,6 +213,7 @@ def test_the_answer_says_what_in_it_is_synthetic(gaza, hq):
                  r"assumptions", note)
         for note in notes
     ), notes  # fmt: skip
+    assert any(note.startswith("Assumed strengths: ") for note in notes), notes
     from stabforce.planning.management.commands.plan import render_plan
 
     assert "SYNTHETIC — Synthetic requirements:" in render_plan(answer)
@@ -240,6 +245,7 @@ def test_a_diff_across_different_months_says_so(gaza, hq):
     base = plan(hq, gaza)
     later = plan(hq, gaza, as_of=dt.date(2026, 3, 15))
     diff = services.diff_answers(base, later)
+    assert diff["synthetic"] == base["synthetic"]  # the same register: the same notes, once
     assert diff["sentences"][0] == (
         "The plans cover different months (2026-02 … 2027-01 against 2026-03 … 2027-02): part "
         "of every difference below comes from the months only one of them plans."
@@ -978,7 +984,7 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
     ) in text
     assert "considering" not in text.split("Conversion probabilities:")[1].splitlines()[0]
     assert re.search(r"Line of operation +mean +p10 +p50 +p90", text)
-    assert "Least likely to be met in every month (probability, requirement):" in text
+    assert "Least likely to be met (probability of being fully met in its worst month):" in text
     with pytest.raises(CommandError, match="--dask: could not use the Dask scheduler"):
         call_command(
             "plan", "sweep", "--samples", "1", "--dask", "notanaddress",
@@ -1038,7 +1044,10 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     march_start = answer(("u1", 0, "rafah", "border"), ("u1", 1, "north", "aid"))
     april_start = answer(("u1", 0, "north", "aid"))  # its period 0 is April
     april_start["mission_question"]["periods"] = ["2026-04", "2026-05"]
-    assert services.diff_answers(march_start, april_start)["moved"] == []
+    across = services.diff_answers(march_start, april_start)
+    assert across["moved"] == []
+    # assignments compare by requirement and month too: only March's is gone
+    assert (across["assignments_removed"], across["assignments_added"]) == (1, 0)
 
 
 def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaza, hq):

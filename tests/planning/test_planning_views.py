@@ -203,6 +203,8 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     assert "hx-trigger" not in body  # finished: nothing polls
     # the demo's requirement breakdown is a planning assumption, and the page says so
     assert "SYNTHETIC data in this answer" in page and "Synthetic requirements:" in page
+    listing = text(hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])))
+    assert re.search(r"\d+ %\s*synthetic", listing), listing  # the coverage column too
 
 
 def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):

@@ -1,6 +1,15 @@
 """What the planner does around the solve: needless line changes undone, empty models."""
 
-from stabforce.planning.solver import Demand, Instance, Plan, Unit, check_plan, solve
+from stabforce.planning.solver import (
+    Demand,
+    Instance,
+    Plan,
+    Unit,
+    check_plan,
+    generate,
+    greedy_plan,
+    solve,
+)
 from stabforce.planning.solver.eligibility import blocks
 from stabforce.planning.solver.formulation import keep_lines_steady
 
@@ -38,11 +47,13 @@ def test_a_swap_the_caveats_forbid_is_not_made():
     assert keep_lines_steady(caveated, plan) == plan
 
 
-def test_the_planner_returns_the_steady_plan():
-    result = solve(two_lines_two_months(), time_limit=2)
-    by_unit = result.plan.by_unit()
-    assert {d.split("@")[0] for d in by_unit["A"]} in ({"border"}, {"civilians"})
-    assert {d.split("@")[0] for d in by_unit["K"]} in ({"border"}, {"civilians"})
+def test_the_planner_and_greedy_return_steady_plans():
+    # on gaza the raw plans change lines needlessly (greedy's 10 times): what solve returns
+    # must be what keep_lines_steady leaves unchanged
+    inst = generate.gaza()
+    for solver in ("greedy", "highs"):
+        plan = solve(inst, solver=solver, time_limit=2).plan
+        assert keep_lines_steady(inst, plan) == plan, solver
 
 
 def test_a_question_no_unit_can_answer_is_solved_not_timed_out():
@@ -66,3 +77,9 @@ def test_an_offer_for_another_line_is_not_called_a_caveat():
     assert [b.kind for b in blocks(caveat_only, inst.demand_map()["civilians@0"], inst)] == [
         "line_caveat"
     ]
+
+
+def test_greedys_raw_gaza_plan_does_rotate_so_the_test_above_can_fail():
+    inst = generate.gaza()
+    raw = greedy_plan(inst)
+    assert keep_lines_steady(inst, raw) != raw

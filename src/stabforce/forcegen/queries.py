@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from stabforce.core.models import Evidence, Mission, Nation, Party
@@ -51,6 +51,12 @@ def pledges_as_of(user, mission: Mission, day: dt.date) -> QuerySet[Pledge]:
                 Subquery(figures.filter(chosen=True).values("personnel")[:1]),
                 Subquery(figures.order_by("-reported_on", "-pk").values("personnel")[:1]),
                 F("personnel"),
+            ),
+            # whether that figure rests on a synthetic source (an assumed unit size)
+            personnel_synthetic=Coalesce(
+                Subquery(figures.filter(chosen=True).values("source__synthetic")[:1]),
+                Subquery(figures.order_by("-reported_on", "-pk").values("source__synthetic")[:1]),
+                Value(False),
             ),
         )
         .filter(status_on__isnull=False)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from stabforce.core.models import LineOfOperation, Mission, Nation, Party, Sector
-from stabforce.forcegen.choices import CaveatKind
+from stabforce.forcegen.choices import CaveatKind, PledgeStatus
 from stabforce.forcegen.models import Caveat, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
 from stabforce.planning import solver
@@ -24,6 +24,8 @@ from stabforce.planning.models import PlanningSettings
 FORCE_WIDE = "force-wide"
 DEFAULT_STATUSES = ("deployed", "committed", "offered")
 ALL_PLANNABLE = ("deployed", "committed", "offered", "considering", "interest")
+#: Pledges off the table that an ``add_pledge`` what-if may bring back (a nation reconsidering)
+BRINGABLE_BACK = ("declined", "withdrawn")
 #: Requirement priority (1 critical … 4 low) → the solver's coverage multiplier.
 PRIORITY_WEIGHT = {1: 8.0, 2: 4.0, 3: 2.0, 4: 1.0}
 
@@ -35,6 +37,44 @@ class PlanningInputError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass(frozen=True)
+class SyntheticParts:
+    """What in the register a question is built from is generated or assumed."""
+
+    mission: str  # the mission's name if it is a synthetic mission, else ""
+    requirements: int
+    synthetic_requirements: int
+    pledges: frozenset[str]
+    assumed_strengths: frozenset[str]  # pledges whose personnel figure is an assumption
+
+    def notes(self, counted_pledges: set[str]) -> list[str]:
+        notes = []
+        if self.mission:
+            notes.append(f"{self.mission} is a synthetic mission: generated demo data throughout.")
+        if self.synthetic_requirements:
+            notes.append(
+                f"Synthetic requirements: {self.synthetic_requirements} of the "
+                f"{self.requirements} requirements planned for are planning assumptions "
+                "(published totals spread over capabilities, lines of operation and sectors), "
+                "not published requirements; coverage is measured against them."
+            )
+        pledges = sorted(self.pledges & counted_pledges)
+        if pledges:
+            notes.append(
+                f"Synthetic pledges: {', '.join(pledges)} "
+                f"({'is' if len(pledges) == 1 else 'are'} demo data, not a nation's offer)."
+            )
+        assumed = sorted(self.assumed_strengths & counted_pledges)
+        if assumed:
+            notes.append(
+                f"Assumed strengths: {len(assumed)} counted pledge"
+                f"{'s name' if len(assumed) != 1 else ' names'} no troop figure, so one typical "
+                f"unit size is assumed ({', '.join(assumed)}); troop-months and the "
+                "composition target rest on it."
+            )
+        return notes
 
 
 @dataclass
@@ -60,13 +100,20 @@ class BuiltInstance:
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
     objection_penalty: float = 0.0
-    # What in the question is synthetic (generated or assumed, not published), in words
-    synthetic_notes: list[str] = field(default_factory=list)
+    # What in the register behind the question is synthetic (see ``synthetic_notes``)
+    synthetic: SyntheticParts | None = None
     # Units of pledges no longer on the table (declined, withdrawn...): only ``add_pledge``
     # brings one back, as a nation reconsidering
     dormant_units: list[solver.Unit] = field(default_factory=list)
     # Every pledge of the mission as of the date -> its status then (for messages)
     pledge_statuses: dict[str, str] = field(default_factory=dict)
+
+    def synthetic_notes(self) -> list[str]:
+        """What in this question — after its what-ifs — is not published fact, in words."""
+        if self.synthetic is None:
+            return []
+        counted = {u.pledge_id for u in self.instance.units}
+        return self.synthetic.notes(counted)
 
     def party(self, text: str) -> PartyRef | None:
         """The mission's party called ``text`` (name, key or nation code; any case)."""
@@ -197,14 +244,18 @@ def build_instance(
     ):
         caveats[caveat.pledge_id].append(caveat)
     units, potential, labels, nation_names = [], [], {}, {}
-    synthetic_pledges, dormant, pledge_statuses = [], [], {}
+    synthetic_pledges, assumed_strengths, dormant, pledge_statuses = set(), set(), [], {}
     for pledge in pledges:
         pledge_statuses[pledge.key] = pledge.status_on
         status = "committed" if pledge.status_on == "deployed" else pledge.status_on
         if pledge.status_on not in ALL_PLANNABLE:
+            if pledge.status_on not in BRINGABLE_BACK:
+                continue  # rotated out: its units served and went home
             status = "considering"  # if a what-if brings it back: a nation reconsidering
-        elif pledge.synthetic:
-            synthetic_pledges.append(pledge.key)
+        if pledge.synthetic:
+            synthetic_pledges.add(pledge.key)
+        if pledge.personnel_synthetic:
+            assumed_strengths.add(pledge.key)
         capability_names[pledge.capability.key] = pledge.capability.name
         nation_names[pledge.nation.iso3] = pledge.nation.name
         forbidden_lines = {
@@ -224,10 +275,10 @@ def build_instance(
         ]
         offer_lines, offer_sectors = set(), set()
         if pledge.line_of_operation_id:  # offered for one line of operation only
-            offer_lines = set(lines) - {pledge.line_of_operation.key} - forbidden_lines
+            offer_lines = set(lines) - {pledge.line_of_operation.key}
             forbidden_lines |= offer_lines
         if pledge.sector_id:
-            offer_sectors = (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key} - forbidden_sectors
+            offer_sectors = (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key}
             forbidden_sectors |= offer_sectors
         first = _period_of(pledge.available_from, starts)
         last = None
@@ -270,7 +321,7 @@ def build_instance(
     groups = _nation_groups()
     from stabforce.core.models import Nation
 
-    involved = {unit.nation for unit in units + potential}
+    involved = {unit.nation for unit in units + potential + dormant}
     nations = [
         solver.Nation(iso3=nation.iso3, groups=groups.get(nation.pk, frozenset()), name=nation.name)
         for nation in Nation.objects.filter(iso3__in=involved)
@@ -320,34 +371,16 @@ def build_instance(
         parties=parties,
         objection_mode=mode,
         objection_penalty=config.objection_penalty,
-        synthetic_notes=_synthetic_notes(
-            mission, len(used_requirements), len(synthetic_requirements), synthetic_pledges
+        synthetic=SyntheticParts(
+            mission=mission.name if mission.synthetic else "",
+            requirements=len(used_requirements),
+            synthetic_requirements=len(synthetic_requirements),
+            pledges=frozenset(synthetic_pledges),
+            assumed_strengths=frozenset(assumed_strengths),
         ),
         dormant_units=dormant,
         pledge_statuses=pledge_statuses,
     )
-
-
-def _synthetic_notes(
-    mission: Mission, requirements: int, synthetic_requirements: int, synthetic_pledges: list
-) -> list[str]:
-    """What a reader of this plan must know is not published fact, in words."""
-    notes = []
-    if mission.synthetic:
-        notes.append(f"{mission.name} is a synthetic mission: generated demo data throughout.")
-    if synthetic_requirements:
-        notes.append(
-            f"Synthetic requirements: {synthetic_requirements} of the {requirements} "
-            "requirements planned for are planning assumptions (published totals spread over "
-            "capabilities, lines of operation and sectors), not published requirements; "
-            "coverage is measured against them."
-        )
-    if synthetic_pledges:
-        notes.append(
-            f"Synthetic pledges: {', '.join(sorted(synthetic_pledges))} "
-            f"({'is' if len(synthetic_pledges) == 1 else 'are'} demo data, not a nation's offer)."
-        )
-    return notes
 
 
 def _objecting_parties(user, mission: Mission, day: dt.date) -> dict[str, set[str]]:
@@ -431,9 +464,10 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 potential = [u for u in potential if u.pledge_id != value]
                 dormant = [u for u in dormant if u.pledge_id != value]
                 withdrawn += counted + waiting
+                label = PledgeStatus(status).label.lower() if status else "unknown"
                 applied.append(
                     f"pledge {value} removed"
-                    + ("" if counted else f" (it was not counted, being {status}: no effect)")
+                    + ("" if counted else f" (it was not counted, being {label}: no effect)")
                 )
             elif counted:
                 raise PlanningInputError(
@@ -444,13 +478,17 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 instance = instance.with_(units=instance.units + tuple(waiting + off_table))
                 potential = [u for u in potential if u.pledge_id != value]
                 dormant = [u for u in dormant if u.pledge_id != value]
+                brought = waiting + off_table
+                usable = any(u.available_from <= u.last_period(instance.periods) for u in brought)
+                label = PledgeStatus(status).label.lower() if status else "unknown"
                 applied.append(
                     f"pledge {value} counted"
                     + (
-                        f" (it was {status}: counted as reconsidered, 'considering' in a sweep)"
+                        f" (it was {label}: counted as reconsidered, 'considering' in a sweep)"
                         if off_table
                         else ""
                     )
+                    + ("" if usable else " (not available within the horizon: no effect)")
                 )
         elif kind == "lift_objection":
             name, _, nation = (part.strip() for part in value.partition(":"))

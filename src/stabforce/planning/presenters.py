@@ -406,7 +406,7 @@ def bar_chart(title: str, distributions: dict[str, dict[str, float]]) -> BarChar
 def requirement_probabilities(
     answer: dict[str, Any], names: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """Each requirement's probability of being fully met in every month, lowest first."""
+    """Each requirement's probability of being fully met in its worst month, lowest first."""
     rows = [
         {
             "key": key,

@@ -113,7 +113,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             "what_ifs": built.applied_what_ifs,
             "periods": list(instance.period_labels),
         },
-        "synthetic": built.synthetic_notes,
+        "synthetic": built.synthetic_notes(),
         "quality": {
             **result.summary(),
             "checked": report.ok,
@@ -318,8 +318,16 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
             )
     nations_before = {e["nation"]: e for e in base["deployment"]}
     nations_after = {e["nation"]: e for e in other["deployment"]}
-    pairs_before = {(a["unit"], a["demand"]) for a in base["assignments"]}
-    pairs_after = {(a["unit"], a["demand"]) for a in other["assignments"]}
+
+    def pairs(answer):
+        # by requirement and month, not demand id: two runs may start in different months
+        months = answer["mission_question"]["periods"]
+        return {
+            (a["unit"], a["demand"].rsplit("@", 1)[0], months[a["period"]])
+            for a in answer["assignments"]
+        }
+
+    pairs_before, pairs_after = pairs(base), pairs(other)
     moved = _moves(base, other)
     sentences = []
     covered_before = base["size"]["covered_unit_months"]
@@ -366,6 +374,8 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     removed = sorted(set(nations_before) - set(nations_after))
     added = sorted(set(nations_after) - set(nations_before))
     return {
+        # what in either answer is not published fact (answers stored before it have none)
+        "synthetic": list(dict.fromkeys(base.get("synthetic", []) + other.get("synthetic", []))),
         "coverage": coverage,
         "nations_removed": removed,
         "nations_added": added,
@@ -516,9 +526,11 @@ def sweep_answer(
     return {
         "mission": mission.slug,
         "as_of": as_of.isoformat(),
-        "synthetic": built.synthetic_notes,
+        "synthetic": built.synthetic_notes(),
         "samples": result.samples,
-        "seed": seed,  # the same seed and question give the same samples
+        # the same seed and question draw the same pledges (the time-limited re-plans of the
+        # samples may still differ with the machine's speed)
+        "seed": seed,
         "statuses": list(built.statuses),
         "method": method,
         "sample_time_limit": sample_time_limit if method != "greedy" else None,

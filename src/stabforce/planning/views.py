@@ -132,6 +132,7 @@ class ScenarioListView(PlanningPageMixin, TemplateView):
                         else 1.0
                     ),
                     "quality": presenters.quality_of(latest.result),
+                    "synthetic": bool(latest.result.get("synthetic")),
                 }
             rows.append({"scenario": scenario, "latest": latest, "summary": summary})
         return {

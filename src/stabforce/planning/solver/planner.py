@@ -63,6 +63,7 @@ def solve(
     g_obj = g_report.objective.total
     g_time = time.perf_counter() - t0
     if solver == "greedy":
+        g_plan, g_report = _steadied(instance, g_plan, g_report)
         return SolveResult(
             status="feasible",
             solver="greedy",
@@ -140,14 +141,7 @@ def solve(
         plan, report, fallback = Plan(), check_plan(instance, Plan()), True
         notes.append(f"{name} found no plan (no warm start); empty plan returned")
     greedy_returned = fallback and plan is g_plan
-    steady = keep_lines_steady(instance, plan)
-    if steady != plan:
-        steady_report = check_plan(instance, steady)
-        if (
-            not steady_report.violations
-            and abs(steady_report.objective.total - report.objective.total) < 1e-9
-        ):
-            plan, report = steady, steady_report
+    plan, report = _steadied(instance, plan, report)
     obj = report.objective.total
     wall = time.perf_counter() - t0
 
@@ -200,6 +194,24 @@ def solve(
         notes=notes,
         model_size=form.size(),
     )
+
+
+def _steadied(instance: Instance, plan: Plan, report):  # noqa: ANN001 - a CheckReport
+    """``plan`` with needless line changes undone (:func:`keep_lines_steady`), if the checker
+    confirms it is as valid and as good; otherwise ``plan`` itself."""
+    try:
+        steady = keep_lines_steady(instance, plan)
+    except Exception:  # a polish must never cost the plan
+        return plan, report
+    if steady == plan:
+        return plan, report
+    steady_report = check_plan(instance, steady)
+    if (
+        steady_report.violations
+        or abs(steady_report.objective.total - report.objective.total) > 1e-6
+    ):
+        return plan, report
+    return steady, steady_report
 
 
 def _coverage_stage(

@@ -228,7 +228,7 @@ def render_sweep(answer: dict) -> str:
     if chances:
         names = answer.get("requirement_names", {})
         at_risk = sorted(chances.items(), key=lambda item: (item[1], item[0]))
-        lines += ["", "Least likely to be met in every month (probability, requirement):"]
+        lines += ["", "Least likely to be met (probability of being fully met in its worst month):"]
         lines += [f"  {chance:>5.0%}  {names.get(key, key)}" for key, chance in at_risk[:10]]
         if len(at_risk) > 10:
             lines.append(f"  … {len(at_risk) - 10} more in --json")
