@@ -91,6 +91,8 @@ def test_the_demo_plan_is_solved_checked_and_its_gap_proven(gaza, hq):
     quality = answer["quality"]
     assert quality["status"] in {"optimal", "feasible"}
     assert quality["checked"] is True and quality["checker_violations"] == []
+    months = answer["mission_question"]["periods"]
+    assert all(a["month"] == months[a["period"]] for a in answer["assignments"])
     assert quality["gap"] is not None and quality["gap"] <= 0.01
     assert quality["objective"] >= quality["greedy_objective"] - 1e-6
     size = answer["size"]
@@ -217,6 +219,16 @@ def test_the_answer_says_what_in_it_is_synthetic(gaza, hq):
     from stabforce.planning.management.commands.plan import render_plan
 
     assert "SYNTHETIC — Synthetic requirements:" in render_plan(answer)
+
+
+def test_the_answer_says_how_many_uncounted_units_a_party_vetoes(gaza, hq):
+    from stabforce.forcegen.queries import objections_on
+
+    built = building.build_instance(hq, gaza, AS_OF)
+    vetoed = set(objections_on(hq, gaza, AS_OF))
+    expected = sum(unit.nation in vetoed for unit in built.potential_units)
+    assert expected > 0, "the demo has Pakistan considering, vetoed by Israel"
+    assert plan(hq, gaza)["size"]["potential_vetoed"] == expected
 
 
 def test_a_date_too_far_in_the_future_is_refused_by_name(gaza, hq):

@@ -123,6 +123,15 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         "size": {
             "units": len(instance.units),
             "potential_units": len(built.potential_units),
+            # of those, units of nations a consenting party vetoes everywhere: converting
+            # their pledges would cover nothing until the veto is lifted
+            "potential_vetoed": sum(
+                any(
+                    o.is_veto and not o.sectors and u.nation in o.nations
+                    for o in instance.objections
+                )
+                for u in built.potential_units
+            ),
             "demands": len(instance.demands),
             "required_unit_months": sum(d.units_required for d in instance.demands),
             "covered_unit_months": sum(covered.values()),
@@ -153,7 +162,8 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             {
                 "unit": a.unit_id,
                 "demand": a.demand_id,
-                "period": demands[a.demand_id].period,
+                "period": demands[a.demand_id].period,  # index into mission_question.periods
+                "month": instance.period_labels[demands[a.demand_id].period],
                 "sector": demands[a.demand_id].sector,
                 "line": demands[a.demand_id].line,
             }
