@@ -118,8 +118,7 @@ def test_a_plan_run_whose_worker_process_dies_is_resumed_while_the_server_runs(d
     home, _ = demo_home
     database = home / "stabforce.sqlite3"
     with _serving(home) as server:
-        workers = _workers_of(server, psutil)
-        time.sleep(2)  # both workers have booted and resumed what there was to resume
+        workers = _booted_workers(server, psutil)
         doomed = workers[0].pid
         run_id = _demo_run_left_running(database, worker_pid=doomed)  # as if it ran there
         os.kill(doomed, signal.SIGKILL)  # out of memory, a timeout kill, ...
@@ -139,8 +138,7 @@ def test_a_server_that_stops_hands_its_running_plan_runs_back(demo_home):
     home, _ = demo_home
     database = home / "stabforce.sqlite3"
     with _serving(home) as server:
-        workers = _workers_of(server, psutil)
-        time.sleep(2)  # both workers have booted and resumed what there was to resume
+        workers = _booted_workers(server, psutil)
         run_id = _demo_run_left_running(database, worker_pid=workers[0].pid)
     # an upgrade or a restart stops the server (SIGTERM): the attempt does not count
     with sqlite3.connect(database) as db:
@@ -154,13 +152,16 @@ def test_a_server_that_stops_hands_its_running_plan_runs_back(demo_home):
     assert "Control socket" not in server.output  # none in ~/.gunicorn, shared by all servers
 
 
-def _workers_of(server, psutil) -> list:
+def _booted_workers(server, psutil) -> list:
+    """The server's two worker processes, once they have booted and resumed what there was
+    to resume."""
     deadline = time.monotonic() + 60
     workers = []
     while time.monotonic() < deadline and len(workers) < 2:
         time.sleep(0.2)
         workers = psutil.Process(server.pid).children()
     assert len(workers) == 2, server.output
+    time.sleep(2)
     return workers
 
 

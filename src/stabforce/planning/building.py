@@ -464,7 +464,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 potential = [u for u in potential if u.pledge_id != value]
                 dormant = [u for u in dormant if u.pledge_id != value]
                 withdrawn += counted + waiting
-                label = PledgeStatus(status).label.lower() if status else "unknown"
+                label = _status_label(status)
                 applied.append(
                     f"pledge {value} removed"
                     + ("" if counted else f" (it was not counted, being {label}: no effect)")
@@ -480,7 +480,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 dormant = [u for u in dormant if u.pledge_id != value]
                 brought = waiting + off_table
                 usable = any(u.available_from <= u.last_period(instance.periods) for u in brought)
-                label = PledgeStatus(status).label.lower() if status else "unknown"
+                label = _status_label(status)
                 applied.append(
                     f"pledge {value} counted"
                     + (
@@ -604,6 +604,11 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "added_vetoes": built.added_vetoes + vetoes,
         }
     )
+
+
+def _status_label(status: str | None) -> str:
+    """``rotated_out`` → ``rotated out``: a pledge status as a sentence says it."""
+    return PledgeStatus(status).label.lower() if status else "unknown"
 
 
 def _why_no_pledges(built: BuiltInstance, withdrawn: list[solver.Unit], code: str) -> str:

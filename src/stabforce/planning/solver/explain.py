@@ -226,24 +226,19 @@ def _explain_one(
         e.reasons.append(
             f"{word} from {whose} objected to by {party} ({', '.join(sorted(nations))})"
         )
-    if groups.get("sector_caveat"):
-        k = len(groups["sector_caveat"])
-        who = "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
-        e.reasons.append(f"{who} sector {d.sector}")
-    if groups.get("line_caveat"):
-        k = len(groups["line_caveat"])
-        who = "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
-        e.reasons.append(f"{who} line of operation {d.line}")
-    if groups.get("sector_offer"):
-        k = len(groups["sector_offer"])
-        who = "one candidate was" if k == 1 else f"{k} candidates were"
-        e.reasons.append(f"{who} offered for another sector only, not sector {d.sector}")
-    if groups.get("line_offer"):
-        k = len(groups["line_offer"])
-        who = "one candidate was" if k == 1 else f"{k} candidates were"
-        e.reasons.append(
-            f"{who} offered for another line of operation only, not line of operation {d.line}"
-        )
+    for kind, one, several, what in (
+        ("sector_caveat", "one candidate's caveat excludes", "candidates' caveats exclude",
+         f"sector {d.sector}"),
+        ("line_caveat", "one candidate's caveat excludes", "candidates' caveats exclude",
+         f"line of operation {d.line}"),
+        ("sector_offer", "one candidate was", "candidates were",
+         f"offered for another sector only, not sector {d.sector}"),
+        ("line_offer", "one candidate was", "candidates were",
+         f"offered for another line of operation only, not line of operation {d.line}"),
+    ):  # fmt: skip
+        if groups.get(kind):
+            k = len(groups[kind])
+            e.reasons.append(f"{one if k == 1 else f'{k} {several}'} {what}")
     if groups.get("tour_used"):
         e.reasons.append(
             f"{counted(len(groups['tour_used']), 'candidate')} already used their "
