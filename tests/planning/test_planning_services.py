@@ -540,6 +540,31 @@ def test_an_aborted_worker_and_the_server_process_hand_nothing_back(gaza, hq, sc
     assert not services._STOPPING.is_set()
 
 
+def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
+    gaza, hq, scenario, monkeypatch, no_connection_reset
+):
+    """SQLite's shared-cache table locks (a page polling the run) ignore the busy timeout;
+    the run's writes wait and try again instead of failing the run."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(services, "LOCKED_RETRY_WAITS", (0, 0, 0))
+    real_update = QuerySet.update
+    locked = {"left": 2}
+
+    def update_unless_locked(self, **fields):
+        reporting = "progress" in fields and "status" not in fields  # the run's own report
+        if self.model is PlanRun and reporting and locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database table is locked: planning_planrun")
+        return real_update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    run = services.start_run(hq, scenario, time_limit=2, background=False)
+    assert run.status == PlanRunStatus.DONE, run.message
+    assert locked["left"] == 0
+
+
 def test_orderly_server_stops_do_not_count_toward_giving_a_run_up(gaza, hq, scenario):
     again, given_up = (services.start_run(hq, scenario, time_limit=2) for _ in range(2))
     # both were started MAX_ATTEMPTS times, once stopped by an upgrade; the second was then

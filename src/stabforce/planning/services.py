@@ -24,7 +24,7 @@ from threading import Event, Thread
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.models import BooleanField, Case, DateTimeField, ExpressionWrapper, F, Q, When
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -923,6 +923,24 @@ def _claim(run_id: int) -> int | None:
     return PlanRun.objects.filter(pk=run_id, **mine).values_list("attempts", flat=True).first()
 
 
+#: Waits (seconds) before the retries of a run's write that found its table locked.
+LOCKED_RETRY_WAITS = (0.05, 0.2, 0.5, 1.0)
+
+
+def _update_when_free(rows, **fields) -> int:
+    """``rows.update(**fields)``, tried again when SQLite finds the table locked by another
+    thread (its shared-cache locks ignore the busy timeout; a page polling the run's progress
+    can hold one): a run's progress or answer must not be lost to a moment's contention."""
+    for wait in LOCKED_RETRY_WAITS:
+        try:
+            return rows.update(**fields)
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(wait)
+    return rows.update(**fields)
+
+
 def _keep_alive(this_execution, stop: Event) -> None:
     """Mark the run alive every :data:`HEARTBEAT_EVERY` seconds until ``stop`` is set (or
     the run is no longer this execution's: cancelled, or given to another process). A beat
@@ -979,8 +997,8 @@ def _execute(run_id: int) -> bool:
     )
 
     def report(fraction: float, message: str) -> None:
-        if not still_running.update(
-            progress=round(fraction, 3), message=message, heartbeat_at=Now()
+        if not _update_when_free(
+            still_running, progress=round(fraction, 3), message=message, heartbeat_at=Now()
         ):
             raise RunCancelled
 
@@ -1018,7 +1036,8 @@ def _execute(run_id: int) -> bool:
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
             )
-        if not still_running.update(
+        if not _update_when_free(
+            still_running,
             status=PlanRunStatus.DONE,
             result=result,
             progress=1.0,
