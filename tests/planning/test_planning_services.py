@@ -253,6 +253,32 @@ def test_a_pledge_offered_for_one_line_is_not_blamed_on_a_caveat(gaza, hq):
     assert "offered for another line of operation only" in texts
 
 
+def test_a_caveat_on_a_line_the_offer_excludes_too_is_named_beside_the_offer(gaza, hq):
+    from stabforce.core.models import Source
+    from stabforce.forcegen.models import Caveat, CaveatKind, LineOfOperation, Pledge
+
+    pledge = Pledge.objects.get(mission=gaza, key="idn-contingent")
+    source = Source.objects.get(mission=gaza, key="turkiye-today-bop-2026-02-19")
+    Caveat.objects.create(
+        mission=gaza,
+        pledge=pledge,
+        kind=CaveatKind.FORBIDDEN_TASK,
+        line_of_operation=LineOfOperation.objects.get(mission=gaza, key="protection-of-civilians"),
+        description="No protection duty (test).",
+        effective_from=dt.date(2025, 11, 1),
+        source=source,
+    )
+    answer = plan(hq, gaza)
+    offer = "ask Indonesia to extend the offer of pledge idn-contingent to Protection of civilians"
+    named = [
+        e["smallest_change"] for e in answer["uncovered"] if offer in (e["smallest_change"] or "")
+    ]
+    assert named, "the demo leaves protection-of-civilians requirements Indonesia could fill"
+    for change in named:  # both conditions, never the offer alone
+        caveat = "relax the caveat of pledge idn-contingent (Indonesia) excluding Protection of"
+        assert caveat in change.split(": ")[0], change
+
+
 def test_a_diff_across_different_months_says_so(gaza, hq):
     base = plan(hq, gaza)
     later = plan(hq, gaza, as_of=dt.date(2026, 3, 15))

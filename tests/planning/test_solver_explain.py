@@ -165,6 +165,25 @@ def test_a_capability_only_a_withdrawn_nation_offered_is_missing_because_of_the_
     assert "No nation has offered eod-teams" in never.text
 
 
+def test_withdrawing_an_uncounted_pledge_is_not_undone_by_dropping_the_what_if_alone():
+    considering = (
+        Unit("KAZ-1", "KAZ", "eod-team", pledge_id="kaz-eod", status="considering"),
+        Unit("IDN-1", "IDN", "inf", pledge_id="idn-inf"),
+    )
+    demands = (Demand("d", "rafah", "demil", "eod-team", 0, 1),)
+    without = withdraw_nation(Instance(units=considering[1:], demands=demands), "KAZ")
+    plan = solve(without, solver="highs", time_limit=5).plan
+    (told,) = explain_uncovered(without, plan, withdrawn_uncounted_units=considering[:1])
+    assert "which the plan did not count either" in told.text
+    assert told.suggestion == (
+        "drop that what-if and convert pledge kaz-eod (KAZ, considering), "
+        "or seek a new pledge of 1 eod-team"
+    )
+    assert told.changes == ["drop the what-if", "convert pledge kaz-eod (KAZ, considering)"]
+    (counted,) = explain_uncovered(without, plan, withdrawn_units=considering[:1])
+    assert counted.suggestion == "drop that what-if, or seek a new pledge of 1 eod-team"
+
+
 def test_a_pledge_level_change_unlocks_all_its_units():
     units = tuple(
         Unit(f"IDN#{i}", "IDN", "engineer_coy", available_from=2, pledge_id="idn-eng")

@@ -6,6 +6,7 @@ from stabforce.planning.solver import (
     Plan,
     Unit,
     check_plan,
+    explain_uncovered,
     generate,
     greedy_plan,
     solve,
@@ -76,6 +77,30 @@ def test_an_offer_for_another_line_is_not_called_a_caveat():
     caveat_only = two_lines_two_months(forbidden_lines=frozenset({"civilians"})).units[1]
     assert [b.kind for b in blocks(caveat_only, inst.demand_map()["civilians@0"], inst)] == [
         "line_caveat"
+    ]
+
+
+def test_an_offer_and_a_caveat_excluding_the_same_line_are_both_named():
+    both = dict(
+        forbidden_lines=frozenset({"civilians"}),
+        offer_excludes_lines=frozenset({"civilians"}),
+        caveat_also_excludes_lines=frozenset({"civilians"}),
+        pledge_id="kaz-inf",
+    )
+    inst = two_lines_two_months(**both)
+    k = inst.units[1]
+    assert [b.kind for b in blocks(k, inst.demand_map()["civilians@0"], inst)] == [
+        "line_offer",
+        "line_caveat",
+    ]
+    only_a = Plan.of([("A", "border@0"), ("A", "border@1")])
+    short = next(e for e in explain_uncovered(inst, only_a) if e.demand_id == "civilians@0")
+    text = short.text.lower()
+    assert "one candidate was offered for another line of operation only" in text
+    assert "one candidate's caveat excludes line of operation civilians" in text
+    assert short.changes == [
+        "ask KAZ to extend the offer of pledge kaz-inf to civilians",
+        "relax the caveat of pledge kaz-inf (KAZ) excluding civilians",
     ]
 
 

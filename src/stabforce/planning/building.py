@@ -92,8 +92,10 @@ class BuiltInstance:
     nation_names: dict[str, str]
     pledge_labels: dict[str, str] = field(default_factory=dict)
     applied_what_ifs: list[str] = field(default_factory=list)
-    # units the what-ifs took out of the question (withdrawn nations, removed pledges)
+    # units the what-ifs took out of the question (withdrawn nations, removed pledges): those
+    # the plan counted, and those it did not (their pledge's status is outside the status set)
     withdrawn_units: list[solver.Unit] = field(default_factory=list)
+    withdrawn_uncounted_units: list[solver.Unit] = field(default_factory=list)
     # (party, nation) vetoes the what-ifs added: lifting one means dropping its what-if
     added_vetoes: list[tuple[str, str]] = field(default_factory=list)
     # What an ``object=`` what-if needs to add an objection as the register would
@@ -276,10 +278,12 @@ def build_instance(
         offer_lines, offer_sectors = set(), set()
         if pledge.line_of_operation_id:  # offered for one line of operation only
             offer_lines = set(lines) - {pledge.line_of_operation.key}
-            forbidden_lines |= offer_lines
         if pledge.sector_id:
             offer_sectors = (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key}
-            forbidden_sectors |= offer_sectors
+        caveat_and_offer_lines = forbidden_lines & offer_lines
+        caveat_and_offer_sectors = forbidden_sectors & offer_sectors
+        forbidden_lines |= offer_lines
+        forbidden_sectors |= offer_sectors
         first = _period_of(pledge.available_from, starts)
         last = None
         if pledge.duration_months:
@@ -302,6 +306,8 @@ def build_instance(
                 status=status,
                 offer_excludes_lines=frozenset(offer_lines),
                 offer_excludes_sectors=frozenset(offer_sectors),
+                caveat_also_excludes_lines=frozenset(caveat_and_offer_lines),
+                caveat_also_excludes_sectors=frozenset(caveat_and_offer_sectors),
             )
             if pledge.status_on not in ALL_PLANNABLE:
                 dormant.append(unit)
@@ -424,6 +430,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     dormant = list(built.dormant_units)
     applied = []
     withdrawn: list[solver.Unit] = []
+    uncounted: list[solver.Unit] = []
     vetoes: list[tuple[str, str]] = []
     for kind, value in what_ifs:
         if kind == "withdraw":
@@ -432,12 +439,14 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             pending = [u for u in potential if u.nation == code]
             if not units_of and not pending:
                 raise PlanningInputError(
-                    f"withdraw={value}: {_why_no_pledges(built, withdrawn, code)}", "what_if"
+                    f"withdraw={value}: {_why_no_pledges(built, withdrawn + uncounted, code)}",
+                    "what_if",
                 )
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
             dormant = [u for u in dormant if u.nation != code]
-            withdrawn += units_of + pending
+            withdrawn += units_of
+            uncounted += pending
             applied.append(
                 f"{built.nation_name(code)} withdraws"
                 + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
@@ -463,7 +472,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
                 potential = [u for u in potential if u.pledge_id != value]
                 dormant = [u for u in dormant if u.pledge_id != value]
-                withdrawn += counted + waiting
+                withdrawn += counted
+                uncounted += waiting
                 label = _status_label(status)
                 applied.append(
                     f"pledge {value} removed"
@@ -601,6 +611,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "dormant_units": dormant,
             "applied_what_ifs": built.applied_what_ifs + applied,
             "withdrawn_units": built.withdrawn_units + withdrawn,
+            "withdrawn_uncounted_units": built.withdrawn_uncounted_units + uncounted,
             "added_vetoes": built.added_vetoes + vetoes,
         }
     )
@@ -613,7 +624,8 @@ def _status_label(status: str | None) -> str:
 
 def _why_no_pledges(built: BuiltInstance, withdrawn: list[solver.Unit], code: str) -> str:
     """Why a what-if naming nation ``code`` finds none of its pledges in the question."""
-    if any(u.nation == code for u in built.withdrawn_units + withdrawn):
+    taken_out = built.withdrawn_units + built.withdrawn_uncounted_units + withdrawn
+    if any(u.nation == code for u in taken_out):
         return f"{built.nation_name(code)} is already withdrawn by an earlier what-if"
     nation = Nation.objects.filter(iso3=code).first()
     if nation is None:

@@ -97,6 +97,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         result.plan,
         potential_units=built.potential_units,
         withdrawn_units=built.withdrawn_units,
+        withdrawn_uncounted_units=built.withdrawn_uncounted_units,
         **quality,
     )
     for party, code in built.added_vetoes:  # the scenario's own veto: drop its what-if

@@ -32,12 +32,19 @@ def blocks(unit: Unit, demand: Demand, instance: Instance) -> list[Block]:
     last = unit.last_period(instance.periods)
     if demand.period > last:
         out.append(Block("too_late", amount=demand.period - last))
-    if demand.line in unit.forbidden_lines:
-        offer = demand.line in unit.offer_excludes_lines
-        out.append(Block("line_offer" if offer else "line_caveat", demand.line))
-    if demand.sector in unit.forbidden_sectors:
-        offer = demand.sector in unit.offer_excludes_sectors
-        out.append(Block("sector_offer" if offer else "sector_caveat", demand.sector))
+    for where, forbidden, by_offer, by_both in (
+        ("line", unit.forbidden_lines, unit.offer_excludes_lines,
+         unit.caveat_also_excludes_lines),
+        ("sector", unit.forbidden_sectors, unit.offer_excludes_sectors,
+         unit.caveat_also_excludes_sectors),
+    ):  # fmt: skip
+        key = demand.line if where == "line" else demand.sector
+        if key not in forbidden:
+            continue
+        if key in by_offer:
+            out.append(Block(f"{where}_offer", key))
+        if key not in by_offer or key in by_both:
+            out.append(Block(f"{where}_caveat", key))
     for o in instance.objections:
         if o.is_veto and o.applies(unit.nation, demand.sector):
             out.append(Block("veto", o.party))

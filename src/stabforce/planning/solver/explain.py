@@ -60,6 +60,7 @@ def explain_uncovered(
     proven_optimal: bool = False,
     heuristic: bool = False,
     withdrawn_units: Iterable[Unit] = (),
+    withdrawn_uncounted_units: Iterable[Unit] = (),
 ) -> list[Explanation]:
     """One :class:`Explanation` for every demand the plan does not fully cover.
 
@@ -67,7 +68,9 @@ def explain_uncovered(
     left idle beside a short demand a trade-off (objection penalty, composition target) rather
     than where the search stopped; ``heuristic`` that the plan is the greedy heuristic's (which
     a longer run would not change). ``withdrawn_units`` are the units a what-if removed from
-    the question: a capability only they offered is missing because of the what-if.
+    the question: a capability only they offered is missing because of the what-if;
+    ``withdrawn_uncounted_units`` those of them the plan would not have counted anyway (their
+    pledge's status is outside the status set), so dropping the what-if alone brings none back.
     """
     if period_labels is not None:
         instance = instance.with_(period_labels=tuple(period_labels))
@@ -92,6 +95,9 @@ def explain_uncovered(
     withdrawn_by_cap: dict[str, list[Unit]] = defaultdict(list)
     for u in withdrawn_units:
         withdrawn_by_cap[u.capability].append(u)
+    uncounted = {u.id for u in withdrawn_uncounted_units}
+    for u in withdrawn_uncounted_units:
+        withdrawn_by_cap[u.capability].append(u)
 
     out = []
     for d in sorted(instance.demands, key=lambda d: (d.period, -d.priority, d.sector, d.id)):
@@ -110,6 +116,7 @@ def explain_uncovered(
                 proven_optimal,
                 heuristic,
                 withdrawn_by_cap[d.capability],
+                uncounted,
             )
         )
     return out
@@ -127,6 +134,7 @@ def _explain_one(
     proven_optimal: bool,
     heuristic: bool,
     withdrawn: list[Unit],
+    uncounted: set[str],
 ) -> Explanation:
     e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
     cap = capability_words(d.capability)
@@ -142,10 +150,19 @@ def _explain_one(
         e.suggestion = f"seek a new pledge of {counted(missing, cap)}"
         e.changes = ["new pledge"]
         could_serve = [u for u in withdrawn if not blocks(u, d, instance)]
-        if could_serve:
+        counted_back = [u for u in could_serve if u.id not in uncounted]
+        if counted_back:
             e.reasons.append(removed)
             e.suggestion = f"drop that what-if, or {e.suggestion}"
             e.changes = ["drop the what-if"]
+        elif could_serve:  # they would be back, but only as pledges still to be made firm
+            e.reasons.append(f"{removed}, which the plan did not count either")
+            conversions = sorted(
+                {f"convert pledge {u.pledge_id or u.id} ({u.nation}, {u.status})"
+                 for u in could_serve}
+            )  # fmt: skip
+            e.suggestion = f"drop that what-if and {' or '.join(conversions)}, or {e.suggestion}"
+            e.changes = ["drop the what-if", conversions[0]]
         else:  # without the what-if it would still be short: do not advise dropping it
             e.reasons.append(f"{removed}, which could not have served here either")
         return e

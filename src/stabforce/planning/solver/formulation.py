@@ -130,6 +130,8 @@ def build_classes(instance: Instance) -> list[UnitClass]:
             # its units truly (offer or caveat)
             tuple(sorted(u.offer_excludes_lines)),
             tuple(sorted(u.offer_excludes_sectors)),
+            tuple(sorted(u.caveat_also_excludes_lines)),
+            tuple(sorted(u.caveat_also_excludes_sectors)),
         )
         buckets[key].append(u)
     classes = []

@@ -51,6 +51,10 @@ class Unit:
     # changed by different people, so explanations name them apart
     offer_excludes_lines: frozenset[str] = frozenset()
     offer_excludes_sectors: frozenset[str] = frozenset()
+    # the part of offer_excludes_* that a caveat excludes as well: both must change before the
+    # unit may serve there, so an explanation names both
+    caveat_also_excludes_lines: frozenset[str] = frozenset()
+    caveat_also_excludes_sectors: frozenset[str] = frozenset()
 
     def last_period(self, periods: int) -> int:
         """Last period index the unit is available in, clipped to the horizon."""
