@@ -1111,6 +1111,22 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     assert across["moved"] == []
     # assignments compare by requirement and month too: only March's is gone
     assert (across["assignments_removed"], across["assignments_added"]) == (1, 0)
+    # two companies of one pledge trading places in a month: nothing moved, nothing changed
+    swapped = services.diff_answers(
+        answer(("idn#1", 0, "rafah", "border"), ("idn#2", 0, "north", "aid")),
+        answer(("idn#2", 0, "rafah", "border"), ("idn#1", 0, "north", "aid")),
+    )
+    assert swapped["moved"] == []
+    assert (swapped["assignments_removed"], swapped["assignments_added"]) == (0, 0)
+    # one of them really moving is one move, named by a unit that serves there afterwards
+    one_moves = services.diff_answers(
+        answer(("idn#1", 0, "rafah", "border"), ("idn#2", 0, "north", "aid")),
+        answer(("idn#2", 0, "north", "aid"), ("idn#1", 0, "north", "aid")),
+    )
+    assert [
+        (m["unit"], m["before"]["sector"], m["after"]["sector"]) for m in one_moves["moved"]
+    ] == [("idn#1", "rafah", "north")]
+    assert (one_moves["assignments_removed"], one_moves["assignments_added"]) == (1, 1)
 
 
 def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaza, hq):

@@ -331,12 +331,13 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     nations_after = {e["nation"]: e for e in other["deployment"]}
 
     def pairs(answer):
-        # by requirement and month, not demand id: two runs may start in different months
+        # by requirement and month, not demand id: two runs may start in different months;
+        # by pledge, not unit: two units of one pledge trading tasks change nothing
         months = answer["mission_question"]["periods"]
-        return {
-            (a["unit"], a["demand"].rsplit("@", 1)[0], months[a["period"]])
+        return Counter(
+            (_pledge_of(a["unit"]), a["demand"].rsplit("@", 1)[0], months[a["period"]])
             for a in answer["assignments"]
-        }
+        )
 
     pairs_before, pairs_after = pairs(base), pairs(other)
     moved = _moves(base, other)
@@ -392,23 +393,33 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         "nations_added": added,
         "nations_removed_names": [nations_before[code]["name"] for code in removed],
         "nations_added_names": [nations_after[code]["name"] for code in added],
-        "assignments_removed": len(pairs_before - pairs_after),
-        "assignments_added": len(pairs_after - pairs_before),
+        "assignments_removed": (pairs_before - pairs_after).total(),
+        "assignments_added": (pairs_after - pairs_before).total(),
         "moved": moved,
         "sentences": sentences,
     }
 
 
+def _pledge_of(unit_id: str) -> str:
+    """The pledge a unit id (``pledge#n``) belongs to. Units of one pledge are interchangeable
+    (one nation, capability, strength, dates and caveats), so a diff compares pledges."""
+    return unit_id.rsplit("#", 1)[0]
+
+
 def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
-    """Units serving in both plans in a month, but in another sector or line of operation."""
+    """Units serving in both plans in a month, but in another sector or line of operation.
+
+    Compared per pledge and month: when two units of one pledge trade places nothing moved,
+    and a pledge with one unit leaving sector A and one arriving in B counts one move."""
 
     def places(answer):
         # by month, not period number: two runs may start their horizons in different months
         months = answer["mission_question"]["periods"]
-        return {
-            (a["unit"], months[a["period"]]): (a["sector"], a["line"])
-            for a in answer["assignments"]
-        }
+        out: dict[tuple[str, str], list[tuple[tuple[str, str], str]]] = defaultdict(list)
+        for a in answer["assignments"]:
+            key = (_pledge_of(a["unit"]), months[a["period"]])
+            out[key].append(((a["sector"], a["line"]), a["unit"]))
+        return out
 
     names = {}
     for cell in base["coverage"] + other["coverage"]:
@@ -427,16 +438,28 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
         }
 
     before, after = places(base), places(other)
-    return [
-        {
-            "unit": unit,
-            "period": month,
-            "before": place_json(before[(unit, month)]),
-            "after": place_json(place),
+    moves = []
+    for pledge, month in sorted(set(before) & set(after)):
+        was = Counter(place for place, _ in before[(pledge, month)])
+        now = Counter(place for place, _ in after[(pledge, month)])
+        arrivals = sorted(now - was)
+        arriving_units = {
+            place: sorted(unit for p, unit in after[(pledge, month)] if p == place)
+            for place in arrivals
         }
-        for (unit, month), place in sorted(after.items())
-        if (unit, month) in before and before[(unit, month)] != place
-    ]
+        new_places = [place for place in arrivals for _ in range((now - was)[place])]
+        departures = sorted((was - now).elements())
+        # the unpaired rest is a unit added or taken away that month, not a move
+        for old_place, new_place in zip(departures, new_places, strict=False):
+            moves.append(
+                {
+                    "unit": arriving_units[new_place].pop(0),
+                    "period": month,
+                    "before": place_json(old_place),
+                    "after": place_json(new_place),
+                }
+            )
+    return sorted(moves, key=lambda move: (move["unit"], move["period"]))
 
 
 def distinct_labels(keys: Iterable[str], names: dict[str, str]) -> dict[str, str]:
