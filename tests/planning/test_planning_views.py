@@ -370,6 +370,10 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     assert probabilities and [int(p) for p in probabilities] == sorted(
         int(p) for p in probabilities
     )
+    # requirements met in no sample are named together, not as a run of 0 % rows
+    never = [key for key, p in sweep.result["requirement_probability"].items() if p == 0]
+    assert never and "0" not in probabilities, "the demo has requirements no sample meets"
+    assert (f"Fully met in no sample ({len(never)}):" in page) == bool(never)
     # A sweep cannot be diffed as a plan.
     plan_run = PlanRun.objects.get(kind="plan")
     page = text(hq_client.get(reverse("planning:run_diff", args=[plan_run.pk, sweep.pk])))

@@ -418,3 +418,16 @@ def requirement_probabilities(
     ]
     rows.sort(key=lambda row: (row["probability"], row["name"]))
     return rows
+
+
+def requirement_probabilities_split(
+    answer: dict[str, Any], names: dict[str, str]
+) -> dict[str, list]:
+    """The requirements met in some samples (``probabilities``, lowest first) apart from those
+    met in none (``never_met``, names): a long run of 0 % rows would push the requirements
+    whose odds the pledges decide off the screen."""
+    rows = requirement_probabilities(answer, names)
+    return {
+        "probabilities": [row for row in rows if row["probability"] > 0],
+        "never_met": [row["name"] for row in rows if row["probability"] == 0],
+    }

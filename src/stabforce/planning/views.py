@@ -302,7 +302,7 @@ def sweep_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "line_chart": presenters.bar_chart(
             "Coverage by line of operation", answer["by_line_of_operation"]
         ),
-        "probabilities": presenters.requirement_probabilities(
+        **presenters.requirement_probabilities_split(
             answer, services.requirement_names(request.user, run.mission)
         ),
         "conversion": sorted(answer["probabilities"].items(), key=lambda item: -item[1]),
