@@ -1127,6 +1127,12 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
         (m["unit"], m["before"]["sector"], m["after"]["sector"]) for m in one_moves["moved"]
     ] == [("idn#1", "rafah", "north")]
     assert (one_moves["assignments_removed"], one_moves["assignments_added"]) == (1, 1)
+    # the unit that made the move is named, not the one that stayed
+    stayed = services.diff_answers(
+        answer(("idn#1", 0, "north", "aid"), ("idn#2", 0, "rafah", "border")),
+        answer(("idn#1", 0, "north", "aid"), ("idn#2", 0, "north", "aid")),
+    )
+    assert [m["unit"] for m in stayed["moved"]] == ["idn#2"]
 
 
 def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaza, hq):

@@ -138,8 +138,9 @@ class Place(Schema):
 
 
 class Move(Schema):
-    """A unit serving in both plans in ``period``, but elsewhere: where ``before`` and
-    ``after``."""
+    """A unit of a pledge serving in both plans in ``period``, but elsewhere: where ``before``
+    and ``after``. Compared per pledge (its units are interchangeable): ``unit`` is the one
+    that moved, or one of the pledge's units that arrived there."""
 
     unit: str
     period: str

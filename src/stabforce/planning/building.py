@@ -92,8 +92,8 @@ class BuiltInstance:
     nation_names: dict[str, str]
     pledge_labels: dict[str, str] = field(default_factory=dict)
     applied_what_ifs: list[str] = field(default_factory=list)
-    # units the what-ifs took out of the question (withdrawn nations, removed pledges): those
-    # the plan counted, and those it did not (their pledge's status is outside the status set)
+    # units the what-ifs took out of the question (withdrawn nations, removed pledges), in two
+    # lists: those the plan counted, and those it did not (status outside the status set)
     withdrawn_units: list[solver.Unit] = field(default_factory=list)
     withdrawn_uncounted_units: list[solver.Unit] = field(default_factory=list)
     # (party, nation) vetoes the what-ifs added: lifting one means dropping its what-if

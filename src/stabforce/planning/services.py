@@ -402,23 +402,32 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 
 def _pledge_of(unit_id: str) -> str:
     """The pledge a unit id (``pledge#n``) belongs to. Units of one pledge are interchangeable
-    (one nation, capability, strength, dates and caveats), so a diff compares pledges."""
+    (one nation, capability, strength, dates and caveats), so a diff compares pledges. An id
+    without ``#`` (the solver's generated instances) is its own pledge."""
     return unit_id.rsplit("#", 1)[0]
+
+
+def _unit_order(unit_id: str) -> tuple[str, int, str]:
+    """Sort key that puts ``p#2`` before ``p#10``."""
+    pledge, _, number = unit_id.rpartition("#")
+    return (pledge, int(number), "") if number.isdigit() else (unit_id, 0, unit_id)
 
 
 def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
     """Units serving in both plans in a month, but in another sector or line of operation.
 
     Compared per pledge and month: when two units of one pledge trade places nothing moved,
-    and a pledge with one unit leaving sector A and one arriving in B counts one move."""
+    and a pledge with one unit leaving sector A and one arriving in B counts one move. A
+    move is named by the unit that made it where one did; otherwise (the pledge's units
+    shuffled) by a unit of the pledge that arrived at the new place."""
 
     def places(answer):
         # by month, not period number: two runs may start their horizons in different months
         months = answer["mission_question"]["periods"]
-        out: dict[tuple[str, str], list[tuple[tuple[str, str], str]]] = defaultdict(list)
+        out: dict[tuple[str, str], dict[str, tuple[str, str]]] = defaultdict(dict)
         for a in answer["assignments"]:
             key = (_pledge_of(a["unit"]), months[a["period"]])
-            out[key].append(((a["sector"], a["line"]), a["unit"]))
+            out[key][a["unit"]] = (a["sector"], a["line"])
         return out
 
     names = {}
@@ -439,27 +448,31 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
 
     before, after = places(base), places(other)
     moves = []
-    for pledge, month in sorted(set(before) & set(after)):
-        was = Counter(place for place, _ in before[(pledge, month)])
-        now = Counter(place for place, _ in after[(pledge, month)])
-        arrivals = sorted(now - was)
-        arriving_units = {
-            place: sorted(unit for p, unit in after[(pledge, month)] if p == place)
-            for place in arrivals
-        }
-        new_places = [place for place in arrivals for _ in range((now - was)[place])]
-        departures = sorted((was - now).elements())
+    for key in sorted(set(before) & set(after)):
+        was_at, now_at = before[key], after[key]
+        departures = Counter(was_at.values()) - Counter(now_at.values())
+        arrivals = Counter(now_at.values()) - Counter(was_at.values())
+        pairs = []
+        for unit in sorted(set(was_at) & set(now_at), key=_unit_order):  # units that moved
+            old, new = was_at[unit], now_at[unit]
+            if old != new and departures[old] > 0 and arrivals[new] > 0:
+                pairs.append((unit, old, new))
+                departures[old] -= 1
+                arrivals[new] -= 1
+        named = {unit for unit, _, _ in pairs}
         # the unpaired rest is a unit added or taken away that month, not a move
-        for old_place, new_place in zip(departures, new_places, strict=False):
-            moves.append(
-                {
-                    "unit": arriving_units[new_place].pop(0),
-                    "period": month,
-                    "before": place_json(old_place),
-                    "after": place_json(new_place),
-                }
-            )
-    return sorted(moves, key=lambda move: (move["unit"], move["period"]))
+        for old, new in zip(sorted(departures.elements()), sorted(arrivals.elements()),
+                            strict=False):  # fmt: skip
+            there = [u for u in sorted(now_at, key=_unit_order) if now_at[u] == new]
+            arrived = [u for u in there if was_at.get(u) != new and u not in named]
+            unit = (arrived or [u for u in there if u not in named] or there)[0]
+            named.add(unit)
+            pairs.append((unit, old, new))
+        moves += [
+            {"unit": unit, "period": key[1], "before": place_json(old), "after": place_json(new)}
+            for unit, old, new in pairs
+        ]
+    return sorted(moves, key=lambda move: (_unit_order(move["unit"]), move["period"]))
 
 
 def distinct_labels(keys: Iterable[str], names: dict[str, str]) -> dict[str, str]:

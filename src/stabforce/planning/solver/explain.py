@@ -68,9 +68,10 @@ def explain_uncovered(
     left idle beside a short demand a trade-off (objection penalty, composition target) rather
     than where the search stopped; ``heuristic`` that the plan is the greedy heuristic's (which
     a longer run would not change). ``withdrawn_units`` are the units a what-if removed from
-    the question: a capability only they offered is missing because of the what-if;
-    ``withdrawn_uncounted_units`` those of them the plan would not have counted anyway (their
-    pledge's status is outside the status set), so dropping the what-if alone brings none back.
+    the question that the plan counted: a capability only they offered is missing because of
+    the what-if. ``withdrawn_uncounted_units`` are the units a what-if removed that the plan
+    would not have counted anyway (their pledge's status is outside the status set), so
+    dropping the what-if alone brings none of them back.
     """
     if period_labels is not None:
         instance = instance.with_(period_labels=tuple(period_labels))
@@ -156,13 +157,14 @@ def _explain_one(
             e.suggestion = f"drop that what-if, or {e.suggestion}"
             e.changes = ["drop the what-if"]
         elif could_serve:  # they would be back, but only as pledges still to be made firm
-            e.reasons.append(f"{removed}, which the plan did not count either")
+            e.reasons.append(f"{removed}, which the plan did not count anyway")
             conversions = sorted(
                 {f"convert pledge {u.pledge_id or u.id} ({u.nation}, {u.status})"
                  for u in could_serve}
             )  # fmt: skip
             e.suggestion = f"drop that what-if and {' or '.join(conversions)}, or {e.suggestion}"
             e.changes = ["drop the what-if", conversions[0]]
+            e.alternatives = [["drop the what-if", other] for other in conversions[1:]]
         else:  # without the what-if it would still be short: do not advise dropping it
             e.reasons.append(f"{removed}, which could not have served here either")
         return e

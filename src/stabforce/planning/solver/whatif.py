@@ -103,6 +103,9 @@ def diff_plans(
 ) -> PlanDiff:
     """Structured and worded differences from plan ``a`` (on ``instance``) to plan ``b``.
 
+    Unit by unit; the planning app's answer diff (``services.diff_answers``) compares units
+    of one pledge as interchangeable instead.
+
     ``instance_b`` is the instance ``b`` was made for, when it differs (what-if); demands and
     units are looked up in both.
     """
