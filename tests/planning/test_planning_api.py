@@ -145,9 +145,23 @@ def test_a_sweep_run(gaza, users, api_as, inline_runs):
     scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
     with inline_runs():
         run = post(hq, f"{BASE}/scenarios/{scenario['id']}/runs", {"kind": "sweep", "samples": 5})
-    assert run.status_code == 202 and run.json()["parameters"] == {"samples": 5}
+        greedy = post(
+            hq,
+            f"{BASE}/scenarios/{scenario['id']}/runs",
+            {"kind": "sweep", "samples": 3, "solver": "greedy", "sample_time_limit": 0.5},
+        )
+    assert run.status_code == 202 and run.json()["parameters"] == {
+        "samples": 5,
+        "solver": "auto",
+        "sample_time_limit": forms.DEFAULT_SAMPLE_TIME_LIMIT,
+    }
+    greedy = poll(hq, greedy.json()["id"])
+    assert greedy["status"] == "done" and greedy["result"]["method"] == "greedy"
+    assert greedy["result"]["sample_time_limit"] is None  # greedy has no time limit
     run = poll(hq, run.json()["id"])
     assert run["status"] == "done" and run["result"]["samples"] == 5
+    assert run["result"]["method"] == "auto"
+    assert run["result"]["sample_time_limit"] == forms.DEFAULT_SAMPLE_TIME_LIMIT
     assert all(0 <= p <= 1 for p in run["result"]["requirement_probability"].values())
     plan = hq.get(f"{BASE}/runs/{run['id']}/diff/{run['id']}")
     assert plan.status_code == 409 and plan.json()["detail"]
@@ -188,8 +202,12 @@ def test_a_question_that_cannot_be_asked_is_a_422_naming_the_field(
         ({"time_limit": 0.49}, "body.time_limit"),
         ({"time_limit": forms.MAX_TIME_LIMIT + 1}, "body.time_limit"),
         ({"time_limit": 3600}, "body.time_limit"),
+        ({"kind": "sweep", "sample_time_limit": 0.05}, "body.sample_time_limit"),
+        ({"kind": "sweep", "sample_time_limit": forms.MAX_SAMPLE_TIME_LIMIT + 1},
+         "body.sample_time_limit"),
+        ({"kind": "sweep", "solver": "gurobi"}, "body.solver"),
     ],
-)
+)  # fmt: skip
 def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):
     hq = api_as(users["hq"])
     scenario = post(hq, f"{BASE}/missions/{gaza.slug}/scenarios", {"as_of": AS_OF}).json()
@@ -231,6 +249,7 @@ def test_the_api_and_the_web_forms_share_the_run_bounds():
     web = {
         "time_limit": forms.RerunForm().fields["time_limit"],
         "samples": forms.SweepForm().fields["samples"],
+        "sample_time_limit": forms.SweepForm().fields["sample_time_limit"],
     }
     assert forms.ScenarioForm().fields["time_limit"].min_value == forms.MIN_TIME_LIMIT == 0.5
     for name, field in web.items():

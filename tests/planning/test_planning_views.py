@@ -355,6 +355,7 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     with inline_runs():
         response = hq_client.post(start, {"kind": "sweep", "samples": 8})
     sweep = PlanRun.objects.get(kind="sweep")
+    assert sweep.parameters == {"samples": 8, "solver": "auto", "sample_time_limit": 1.0}
     assert response["Location"] == reverse("planning:run_detail", args=[sweep.pk])
     assert sweep.status == PlanRunStatus.DONE, sweep.message
     response = hq_client.get(response["Location"])
@@ -374,6 +375,18 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     never = [key for key, p in sweep.result["requirement_probability"].items() if p == 0]
     assert never and "0" not in probabilities, "the demo has requirements no sample meets"
     assert (f"Fully met in no sample ({len(never)}):" in page) == bool(never)
+    # The planner of each sample and its time limit are the user's to choose.
+    bad = hq_client.post(start, {"kind": "sweep", "samples": 4, "sample_time_limit": 60})
+    assert bad.status_code == 200 and "less than or equal to 5" in text(bad)
+    with inline_runs():
+        hq_client.post(
+            start, {"kind": "sweep", "samples": 4, "solver": "greedy", "sample_time_limit": 0.5}
+        )
+    greedy = PlanRun.objects.filter(kind="sweep").latest("pk")
+    assert greedy.result["method"] == "greedy" and greedy.parameters["sample_time_limit"] == 0.5
+    detail = text(hq_client.get(reverse("planning:scenario_detail", args=[scenario.pk])))
+    assert "Planner per sample" in detail and "4 samples · greedy" in detail
+    assert "8 samples · auto ≤ 1.0 s each" in detail  # greedy has no time limit to show
     # A sweep cannot be diffed as a plan.
     plan_run = PlanRun.objects.get(kind="plan")
     page = text(hq_client.get(reverse("planning:run_diff", args=[plan_run.pk, sweep.pk])))

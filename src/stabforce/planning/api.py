@@ -34,10 +34,13 @@ from stabforce.core.api_auth import auth_user
 from stabforce.core.views import mission_today
 from stabforce.planning import building, services
 from stabforce.planning.forms import (
+    DEFAULT_SAMPLE_TIME_LIMIT,
     DEFAULT_SAMPLES,
     DEFAULT_TIME_LIMIT,
+    MAX_SAMPLE_TIME_LIMIT,
     MAX_SAMPLES,
     MAX_TIME_LIMIT,
+    MIN_SAMPLE_TIME_LIMIT,
     MIN_SAMPLES,
     MIN_TIME_LIMIT,
 )
@@ -71,15 +74,23 @@ class ScenarioIn(Schema):
 
 
 class RunIn(Schema):
-    """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples). The
+    """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples, the
+    planner of each sample and its time limit). The
     bounds are the web form's (``planning.forms``); a value outside them is a 422."""
 
     kind: Literal["plan", "sweep"] = "plan"
     time_limit: float = Field(
         DEFAULT_TIME_LIMIT, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT, allow_inf_nan=False
     )
-    solver: SolverName = "auto"
+    solver: SolverName = Field("auto", description="The plan's solver; a sweep's per sample")
     samples: int = Field(DEFAULT_SAMPLES, ge=MIN_SAMPLES, le=MAX_SAMPLES)
+    sample_time_limit: float = Field(
+        DEFAULT_SAMPLE_TIME_LIMIT,
+        ge=MIN_SAMPLE_TIME_LIMIT,
+        le=MAX_SAMPLE_TIME_LIMIT,
+        allow_inf_nan=False,
+        description="Seconds per sweep sample",
+    )
 
 
 class RunSummary(Schema):
@@ -346,15 +357,20 @@ def get_scenario(request: HttpRequest, id: RecordId):
 )
 def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     """Answer the scenario on a background thread: a plan (``time_limit``, ``solver``) or a
-    Monte Carlo sweep (``samples``). Answers 202 with the run, ``status: queued``; poll
-    GET /runs/{id} until ``done`` or ``failed``. ``time_limit`` and ``samples`` have the web
-    form's bounds (the schema's minimum and maximum); outside them is a 422 naming the field."""
+    Monte Carlo sweep (``samples``; ``solver`` and ``sample_time_limit`` per sample). Answers
+    202 with the run, ``status: queued``; poll GET /runs/{id} until ``done`` or ``failed``.
+    ``time_limit``, ``samples`` and ``sample_time_limit`` have the web form's bounds (the
+    schema's minimum and maximum); outside them is a 422 naming the field."""
     user = auth_user(request)
     scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
     _require_planner(user)
     body = body or RunIn()
     if body.kind == "sweep":
-        parameters = {"samples": body.samples}
+        parameters = {
+            "samples": body.samples,
+            "solver": body.solver,
+            "sample_time_limit": body.sample_time_limit,
+        }
     else:
         parameters = {"time_limit": body.time_limit, "solver": body.solver}
     run = services.start_run(user, scenario, kind=body.kind, background=True, **parameters)

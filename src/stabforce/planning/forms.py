@@ -25,6 +25,10 @@ DEFAULT_TIME_LIMIT = 10
 MIN_SAMPLES = 1
 MAX_SAMPLES = 5000
 DEFAULT_SAMPLES = 200
+#: Seconds per sweep sample: the planner re-plans each sample within this (greedy ignores it).
+MIN_SAMPLE_TIME_LIMIT = 0.1
+MAX_SAMPLE_TIME_LIMIT = 5
+DEFAULT_SAMPLE_TIME_LIMIT = 1.0
 DEMO_AS_OF = "2026-02-20"
 #: An HTML date input reads and writes only ISO dates, whatever the active locale.
 ISO_DATE = "%Y-%m-%d"
@@ -150,6 +154,26 @@ class SweepForm(forms.Form):
         min_value=MIN_SAMPLES, max_value=MAX_SAMPLES, initial=DEFAULT_SAMPLES,
         help_text=f"Each sample draws which pledges convert, then re-plans (≤ {MAX_SAMPLES}).",
     )  # fmt: skip
+    # not required: left out (a script posting only ``samples``), they take their defaults
+    solver = forms.ChoiceField(
+        label="Planner per sample",
+        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        initial="auto",
+        required=False,
+        help_text="Greedy is much faster but places units differently from the optimal plan.",
+    )
+    sample_time_limit = forms.FloatField(
+        label="Time limit per sample (s)",
+        min_value=MIN_SAMPLE_TIME_LIMIT, max_value=MAX_SAMPLE_TIME_LIMIT,
+        initial=DEFAULT_SAMPLE_TIME_LIMIT, required=False,
+    )  # fmt: skip
+
+    def clean_solver(self) -> str:
+        return self.cleaned_data["solver"] or "auto"
+
+    def clean_sample_time_limit(self) -> float:
+        value = self.cleaned_data["sample_time_limit"]
+        return DEFAULT_SAMPLE_TIME_LIMIT if value is None else value
 
 
 class RerunForm(forms.Form):

@@ -200,7 +200,7 @@ class StartRunView(LoginRequiredMixin, View):
         if kind == "sweep":
             form = SweepForm(request.POST)
             if form.is_valid():
-                run = _start(request, scenario, "sweep", samples=form.cleaned_data["samples"])
+                run = _start(request, scenario, "sweep", **form.cleaned_data)
                 return HttpResponseRedirect(reverse("planning:run_detail", args=[run.pk]))
             context = {"sweep_form": form}
         elif kind == "plan":
