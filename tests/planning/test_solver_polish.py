@@ -95,9 +95,11 @@ def test_an_offer_and_a_caveat_excluding_the_same_line_are_both_named():
     ]
     only_a = Plan.of([("A", "border@0"), ("A", "border@1")])
     short = next(e for e in explain_uncovered(inst, only_a) if e.demand_id == "civilians@0")
-    text = short.text.lower()
-    assert "one candidate was offered for another line of operation only" in text
-    assert "one candidate's caveat excludes line of operation civilians" in text
+    said = [reason for reason in short.reasons if "line of operation" in reason]
+    assert said == [  # one candidate, said once with both conditions
+        "one candidate was offered for another line of operation only, and its caveat "
+        "excludes line of operation civilians as well"
+    ]
     assert short.changes == [
         "ask KAZ to extend the offer of pledge kaz-inf to civilians",
         "relax the caveat of pledge kaz-inf (KAZ) excluding civilians",

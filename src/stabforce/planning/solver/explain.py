@@ -245,19 +245,26 @@ def _explain_one(
         e.reasons.append(
             f"{word} from {whose} objected to by {party} ({', '.join(sorted(nations))})"
         )
-    for kind, one, several, what in (
-        ("sector_caveat", "one candidate's caveat excludes", "candidates' caveats exclude",
-         f"sector {d.sector}"),
-        ("line_caveat", "one candidate's caveat excludes", "candidates' caveats exclude",
-         f"line of operation {d.line}"),
-        ("sector_offer", "one candidate was", "candidates were",
-         f"offered for another sector only, not sector {d.sector}"),
-        ("line_offer", "one candidate was", "candidates were",
-         f"offered for another line of operation only, not line of operation {d.line}"),
-    ):  # fmt: skip
-        if groups.get(kind):
-            k = len(groups[kind])
-            e.reasons.append(f"{one if k == 1 else f'{k} {several}'} {what}")
+    for where, thing in (("sector", f"sector {d.sector}"), ("line", f"line of operation {d.line}")):
+        by_caveat = {u.id for u in groups.get(f"{where}_caveat", [])}
+        by_offer = {u.id for u in groups.get(f"{where}_offer", [])}
+        both = by_caveat & by_offer  # one unit, two conditions: said once, naming both
+        other = "another sector" if where == "sector" else "another line of operation"
+        if k := len(by_caveat - both):
+            whose = (
+                "one candidate's caveat excludes" if k == 1 else f"{k} candidates' caveats exclude"
+            )
+            e.reasons.append(f"{whose} {thing}")
+        if k := len(by_offer - both):
+            who = "one candidate was" if k == 1 else f"{k} candidates were"
+            e.reasons.append(f"{who} offered for {other} only, not {thing}")
+        if k := len(both):
+            who, whose = (
+                ("one candidate was", "its caveat excludes")
+                if k == 1
+                else (f"{k} candidates were", "their caveats exclude")
+            )
+            e.reasons.append(f"{who} offered for {other} only, and {whose} {thing} as well")
     if groups.get("tour_used"):
         e.reasons.append(
             f"{counted(len(groups['tour_used']), 'candidate')} already used their "
