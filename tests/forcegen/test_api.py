@@ -4,6 +4,7 @@ the lifecycle's refusals, visibility, the gap analysis (equal to the CLI's), imp
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
@@ -175,6 +176,17 @@ def test_gaps_equal_the_cli_json(as_user, users, gaza):
     api = as_user("admin").get(f"{API}/missions/{gaza.slug}/gaps", as_of="2026-02-20").json()
     assert api == json.loads(out.getvalue())
     assert api["totals"]["required_troops"] == 20000 and api["cells"]
+
+
+def test_the_cli_reports_gaps_as_of_today_where_the_mission_is(users, gaza, monkeypatch):
+    monkeypatch.setattr(
+        "stabforce.forcegen.management.commands.forcegen.mission_today",
+        lambda mission: datetime.date(2026, 2, 20),
+    )
+    out = io.StringIO()
+    call_command("forcegen", "gaps", "--json", "--mission", gaza.slug,
+                 "--user", users["admin"].username, stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["as_of"] == "2026-02-20"
 
 
 # --- Writes ----------------------------------------------------------------------------------

@@ -130,8 +130,15 @@ def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     assert diff.json()["nations_removed"] == ["KAZ"]
     assert diff.json()["nations_removed_names"] == ["Kazakhstan"]
     assert any("Kazakhstan no longer deploys" in s for s in diff.json()["sentences"])
+    assert diff.json()["moved"], "withdrawing Kazakhstan moves units in the demo"
     for move in diff.json()["moved"]:
         assert set(move) == {"unit", "period", "before", "after"}
+        assert set(move["before"]) == {
+            "sector",
+            "line",
+            "sector_name",
+            "line_name",
+        }  # as documented
 
     listing = hq.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()
     assert listing["count"] == 2 and listing["items"][0]["id"] == what_if["id"]

@@ -1068,6 +1068,19 @@ def test_contradictory_or_empty_plan_options_are_refused(gaza, users, arguments,
         call_command("plan", *arguments, "--user", users["hq"].username, stdout=StringIO())
 
 
+def test_the_cli_plans_as_of_today_where_the_mission_is(gaza, users, monkeypatch):
+    # the web form's default: in Gaza (UTC+2/+3) the date turns before it does in UTC
+    seen = []
+    monkeypatch.setattr(
+        "stabforce.planning.management.commands.plan.mission_today",
+        lambda mission: seen.append(mission.slug) or AS_OF,
+    )
+    out = StringIO()
+    call_command("plan", "--json", "--time-limit", "1", "--user", users["hq"].username, stdout=out)
+    assert seen == [gaza.slug]
+    assert json.loads(out.getvalue())["mission_question"]["as_of"] == AS_OF.isoformat()
+
+
 def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     def answer(*assignments):
         return {

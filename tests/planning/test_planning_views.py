@@ -325,6 +325,7 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
         response = new_plan(hq_client, gaza, name="KAZ out", what_ifs="withdraw=KAZ", base=base.pk)
     page = text(hq_client.get(response["Location"]))
     assert "Against the base: Baseline" in page
+    assert "what-ifs: Kazakhstan withdraws" in page  # in words, as applied, not the code
     assert "Kazakhstan no longer deploys" in page
     base_run, what_if_run = PlanRun.objects.order_by("pk")
     response = hq_client.get(reverse("planning:run_diff", args=[base_run.pk, what_if_run.pk]))
@@ -350,6 +351,9 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     start = reverse("planning:start_run", args=[scenario.pk])
     detail = hq_client.get(reverse("planning:scenario_detail", args=[scenario.pk]))
     assert "Run Monte Carlo sweep" in text(detail) and 'value="200"' in detail.content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', detail.content.decode())
+    assert len(ids) == len(set(ids)), "the plan and sweep forms share no element id"
+    assert 'for="id_sweep_solver"' in detail.content.decode()
     response = hq_client.post(start, {"kind": "sweep", "samples": 6000})
     assert response.status_code == 200 and "5000" in text(response)
     with inline_runs():
@@ -378,6 +382,11 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     # The planner of each sample and its time limit are the user's to choose.
     bad = hq_client.post(start, {"kind": "sweep", "samples": 4, "sample_time_limit": 60})
     assert bad.status_code == 200 and "less than or equal to 5" in text(bad)
+    body = bad.content.decode()
+    (field,) = re.findall(r'<input[^>]*id="id_sweep_sample_time_limit"[^>]*>', body)
+    (described,) = re.findall(r'aria-describedby="([^"]+)"', field)
+    for target in described.split():  # every description the input points to exists
+        assert f'id="{target}"' in body, target
     with inline_runs():
         hq_client.post(
             start, {"kind": "sweep", "samples": 4, "solver": "greedy", "sample_time_limit": 0.5}

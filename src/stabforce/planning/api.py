@@ -146,6 +146,8 @@ class DiffCell(Schema):
 class Place(Schema):
     sector: str
     line: str
+    sector_name: str
+    line_name: str
 
 
 class Move(Schema):

@@ -168,6 +168,11 @@ class SweepForm(forms.Form):
         initial=DEFAULT_SAMPLE_TIME_LIMIT, required=False,
     )  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        # the scenario page holds the plan form too: its own ids, so labels find their input
+        kwargs.setdefault("auto_id", "id_sweep_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_solver(self) -> str:
         return self.cleaned_data["solver"] or "auto"
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stabforce.core.importing import ImportFailed
 from stabforce.core.models import Mission, User
+from stabforce.core.views import mission_today
 from stabforce.forcegen import tabular
 from stabforce.forcegen.queries import gap_report
 from stabforce.forcegen.services import ForcegenError
@@ -34,7 +35,9 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         gaps = actions.add_parser("gaps", help="the gap analysis as of a date")
         gaps.add_argument(
-            "--as-of", default=None, help="valid-time date YYYY-MM-DD (default today)"
+            "--as-of",
+            default=None,
+            help="valid-time date YYYY-MM-DD (default: today in the mission's time zone)",
         )
         gaps.add_argument("--mission", default=None, help="mission slug (default: the only one)")
         gaps.add_argument(
@@ -80,7 +83,8 @@ class Command(BaseCommand):
                 with open(options["output"], "wb") as handle:
                     handle.write(content)
             return
-        day = _date(options["as_of"]) if options["as_of"] else dt.date.today()
+        # as the web pages: today is the date where the mission is
+        day = _date(options["as_of"]) if options["as_of"] else mission_today(mission)
         report = gap_report(user, mission, day)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2))

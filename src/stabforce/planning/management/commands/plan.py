@@ -9,6 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stabforce.core.models import Mission, User
+from stabforce.core.views import mission_today
 from stabforce.planning import services
 from stabforce.planning.building import (
     ALL_PLANNABLE,
@@ -28,7 +29,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", nargs="?", choices=["sweep"], help="sweep: Monte Carlo")
-        parser.add_argument("--as-of", default=None, help="valid-time date (default today)")
+        parser.add_argument(
+            "--as-of",
+            default=None,
+            help="valid-time date (default: today in the mission's time zone)",
+        )
         parser.add_argument("--mission", default=None, help="mission slug")
         parser.add_argument("--user", default="admin", help="plan with this user's visibility")
         parser.add_argument(
@@ -93,7 +98,7 @@ class Command(BaseCommand):
             raise CommandError("--mission is needed")
         try:
             as_of = (
-                dt.date.today()
+                mission_today(mission)  # as the web form: the date where the mission is
                 if options["as_of"] is None
                 else dt.date.fromisoformat(options["as_of"])
             )
