@@ -38,6 +38,40 @@ def test_two_units_trading_lines_for_nothing_are_swapped_back():
     assert check_plan(inst, steady).objective.total == check_plan(inst, SWAPPING).objective.total
 
 
+def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
+    # the demo's withdraw=KAZ plan: Albania's battalion, alone in Rafah, alternated between
+    # Protection of civilians and Border security (equal priority, both short) month by month
+    alone = Instance(
+        units=(Unit("A", "ALB", "inf"),),
+        demands=tuple(
+            Demand(f"{line}@{p}", "rafah", line, "inf", p, 1, 3.0)
+            for line in ("border", "civilians")
+            for p in range(5)
+        ),
+        periods=5,
+    )
+    lines = ["civilians", "border", "civilians", "border", "border"]
+    zigzag = Plan.of([("A", f"{line}@{p}") for p, line in enumerate(lines)])
+    steady = keep_lines_steady(alone, zigzag)
+    assert check_plan(alone, steady).objective.total == check_plan(alone, zigzag).objective.total
+
+    def line_changes(plan):
+        line = {int(a.demand_id.split("@")[1]): a.demand_id.split("@")[0] for a in plan.assignments}
+        return sum(line[p] != line[p - 1] for p in range(1, 5))
+
+    assert (line_changes(zigzag), line_changes(steady)) == (3, 1)
+    # a higher-priority demand is not left for a steadier line
+    urgent = alone.with_(
+        demands=tuple(
+            d if d.id != "border@1" else Demand("border@1", "rafah", "border", "inf", 1, 1, 5.0)
+            for d in alone.demands
+        )
+    )
+    kept = keep_lines_steady(urgent, zigzag)
+    assert ("A", "border@1") in {(a.unit_id, a.demand_id) for a in kept.assignments}
+    assert check_plan(urgent, kept).objective.total == check_plan(urgent, zigzag).objective.total
+
+
 def test_a_swap_the_caveats_forbid_is_not_made():
     inst = two_lines_two_months(forbidden_lines=frozenset({"civilians"}), available_from=1)
     plan = Plan.of([("A", "civilians@0"), ("A", "civilians@1"), ("K", "border@1")])

@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .eligibility import is_eligible, penalty
-from .model import Instance, Plan, Unit
+from .model import Demand, Instance, Plan, Unit
 
 
 @dataclass
@@ -514,8 +514,11 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
     back in such a month changes no term of the objective — the same demands are filled by
     the same number of units, each nation stays in the same sectors, so presence, lead
     nations, departures and composition are unchanged — provided both units may fill the
-    other's demand at the same objection penalty. A swap is made only when it strictly
-    reduces the number of units that change line.
+    other's demand at the same objection penalty. Likewise a unit alone on its capability in
+    a sector that alternates between two lines' demands of equal priority (both short) is
+    re-seated on its previous line: the same coverage value, the same sector and nation. A
+    swap or a re-seating is made only when it strictly reduces the number of line changes
+    over the horizon.
     """
     demands = instance.demand_map()
     units = {u.id: u for u in instance.units}
@@ -529,11 +532,47 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
             return 0  # arriving, or moving sector anyway: a line change is not the question
         return int(demands[before].line != demands[demand_id].line)
 
+    filled: dict[str, int] = defaultdict(int)
+    for demand_id in task.values():
+        filled[demand_id] += 1
+    by_slot: dict[tuple[int, str, str], list[Demand]] = defaultdict(list)
+    for d in instance.demands:
+        by_slot[(d.period, d.sector, d.capability)].append(d)
+
+    def changes_around(unit_id: str, demand_id: str, period: int) -> int:
+        """Line changes into ``period`` and out of it, were the unit in ``demand_id``."""
+        nxt = task.get((unit_id, period + 1))
+        out = 0
+        if nxt is not None:
+            here, there = demands[demand_id], demands[nxt]
+            out = int(here.sector == there.sector and here.line != there.line)
+        return line_changes(unit_id, demand_id, period) + out
+
+    def reseat(unit_id: str, period: int) -> bool:
+        current = demands[task[(unit_id, period)]]
+        unit = units[unit_id]
+        for d in sorted(by_slot[(period, current.sector, current.capability)], key=lambda d: d.id):
+            if (
+                d.line == current.line
+                or d.priority != current.priority
+                or filled[d.id] >= d.units_required
+                or changes_around(unit_id, d.id, period)
+                >= changes_around(unit_id, current.id, period)
+                or not is_eligible(unit, d, instance)
+                or penalty(unit, d, instance) != penalty(unit, current, instance)
+            ):
+                continue
+            task[(unit_id, period)] = d.id
+            filled[current.id] -= 1
+            filled[d.id] += 1
+            return True
+        return False
+
     for period in range(1, instance.periods):
         here = sorted(uid for (uid, p) in task if p == period)
         improved = True
         while improved:
-            improved = False
+            improved = any([reseat(u, period) for u in here])
             for i, u in enumerate(here):
                 for v in here[i + 1 :]:
                     du, dv = task[(u, period)], task[(v, period)]
