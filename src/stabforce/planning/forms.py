@@ -30,6 +30,7 @@ MIN_SAMPLE_TIME_LIMIT = 0.1
 MAX_SAMPLE_TIME_LIMIT = 5
 DEFAULT_SAMPLE_TIME_LIMIT = 1.0
 DEMO_AS_OF = "2026-02-20"
+SOLVER_CHOICES = [(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS]
 #: An HTML date input reads and writes only ISO dates, whatever the active locale.
 ISO_DATE = "%Y-%m-%d"
 
@@ -91,7 +92,7 @@ class ScenarioForm(forms.Form):
         initial=DEFAULT_TIME_LIMIT, help_text="The solver stops here and reports the proven gap.",
     )  # fmt: skip
     solver = forms.ChoiceField(
-        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        choices=SOLVER_CHOICES,
         initial="auto",
     )
 
@@ -157,7 +158,7 @@ class SweepForm(forms.Form):
     # not required: left out (a script posting only ``samples``), they take their defaults
     solver = forms.ChoiceField(
         label="Planner per sample",
-        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        choices=SOLVER_CHOICES,
         initial="auto",
         required=False,
         help_text="Greedy is much faster but places units differently from the optimal plan.",
@@ -189,7 +190,7 @@ class RerunForm(forms.Form):
         initial=DEFAULT_TIME_LIMIT,
     )  # fmt: skip
     solver = forms.ChoiceField(
-        choices=[(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS],
+        choices=SOLVER_CHOICES,
         initial="auto",
     )
 

@@ -32,13 +32,12 @@ def blocks(unit: Unit, demand: Demand, instance: Instance) -> list[Block]:
     last = unit.last_period(instance.periods)
     if demand.period > last:
         out.append(Block("too_late", amount=demand.period - last))
-    for where, forbidden, by_offer, by_both in (
-        ("line", unit.forbidden_lines, unit.offer_excludes_lines,
+    for where, key, forbidden, by_offer, by_both in (
+        ("line", demand.line, unit.forbidden_lines, unit.offer_excludes_lines,
          unit.caveat_also_excludes_lines),
-        ("sector", unit.forbidden_sectors, unit.offer_excludes_sectors,
+        ("sector", demand.sector, unit.forbidden_sectors, unit.offer_excludes_sectors,
          unit.caveat_also_excludes_sectors),
     ):  # fmt: skip
-        key = demand.line if where == "line" else demand.sector
         if key not in forbidden:
             continue
         if key in by_offer:

@@ -514,9 +514,9 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
     back in such a month changes no term of the objective — the same demands are filled by
     the same number of units, each nation stays in the same sectors, so presence, lead
     nations, departures and composition are unchanged — provided both units may fill the
-    other's demand at the same objection penalty. Likewise a unit alone on its capability in
-    a sector that alternates between two lines' demands of equal priority (both short) is
-    re-seated on its previous line: the same coverage value, the same sector and nation. A
+    other's demand at the same objection penalty. Likewise a unit that alternates between two
+    lines' demands of equal priority in one sector, when the demand of its previous line is
+    short, is re-seated there: the same coverage value, the same sector and nation. A
     swap or a re-seating is made only when it strictly reduces the number of line changes
     over the horizon.
     """
@@ -526,32 +526,32 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
     for a in plan.assignments:
         task[(a.unit_id, demands[a.demand_id].period)] = a.demand_id
 
+    def change(before: str | None, after: str | None) -> int:
+        """1 if a unit in demand ``before`` one month and ``after`` the next changes line."""
+        if before is None or after is None or demands[before].sector != demands[after].sector:
+            return 0  # arriving, leaving, or moving sector anyway: not a line change
+        return int(demands[before].line != demands[after].line)
+
     def line_changes(unit_id: str, demand_id: str, period: int) -> int:
-        before = task.get((unit_id, period - 1))
-        if before is None or demands[before].sector != demands[demand_id].sector:
-            return 0  # arriving, or moving sector anyway: a line change is not the question
-        return int(demands[before].line != demands[demand_id].line)
+        return change(task.get((unit_id, period - 1)), demand_id)
 
     filled: dict[str, int] = defaultdict(int)
     for demand_id in task.values():
         filled[demand_id] += 1
     by_slot: dict[tuple[int, str, str], list[Demand]] = defaultdict(list)
-    for d in instance.demands:
+    for d in sorted(instance.demands, key=lambda d: d.id):
         by_slot[(d.period, d.sector, d.capability)].append(d)
 
     def changes_around(unit_id: str, demand_id: str, period: int) -> int:
         """Line changes into ``period`` and out of it, were the unit in ``demand_id``."""
-        nxt = task.get((unit_id, period + 1))
-        out = 0
-        if nxt is not None:
-            here, there = demands[demand_id], demands[nxt]
-            out = int(here.sector == there.sector and here.line != there.line)
-        return line_changes(unit_id, demand_id, period) + out
+        return line_changes(unit_id, demand_id, period) + change(
+            demand_id, task.get((unit_id, period + 1))
+        )
 
     def reseat(unit_id: str, period: int) -> bool:
         current = demands[task[(unit_id, period)]]
         unit = units[unit_id]
-        for d in sorted(by_slot[(period, current.sector, current.capability)], key=lambda d: d.id):
+        for d in by_slot[(period, current.sector, current.capability)]:
             if (
                 d.line == current.line
                 or d.priority != current.priority
