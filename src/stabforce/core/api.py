@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StringConstraints
 
 from stabforce.core import queries
 from stabforce.core.api_auth import auth_user
@@ -96,6 +96,32 @@ RecordId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The record's i
 MissionSlug = Annotated[
     str, Path(..., description="The mission's short name in URLs", example="gaza-isf")
 ]
+
+
+# --- Request bodies --------------------------------------------------------------------------
+
+
+class InputSchema(Schema):
+    """The base of every request body. A field the operation does not know is a 422 naming
+    it: otherwise a misspelt optional field (``sampel_time_limit``) would be dropped without a
+    word and its default used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+#: A date in a request body. JSON has no date type, and pydantic would otherwise read a number
+#: as seconds since 1970 (``0`` → 1970-01-01).
+BodyDate = Annotated[dt.date, BeforeValidator(_date_text)]
+#: A whole number in a request body: ``true`` or ``2.0`` is an error, not 1 or 2.
+BodyInt = Annotated[int, Strict()]
+#: A number in a request body: ``true`` and ``"5"`` are errors, whole numbers are fine.
+BodyFloat = Annotated[float, Strict()]
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
 from stabforce.core import queries as core_queries
-from stabforce.core.api import MAX_ID, EvidenceOut, NationRef
+from stabforce.core.api import (
+    MAX_ID,
+    BodyDate,
+    BodyInt,
+    EvidenceOut,
+    InputSchema,
+    NationRef,
+)
 from stabforce.core.models import Mission, Source
 from stabforce.forcegen import queries
 from stabforce.forcegen.choices import (
@@ -58,7 +65,7 @@ Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[
 #: An ISO 3166 alpha-3 code (any case).
 Iso3 = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$")]
 SourceId = Annotated[
-    int, Field(..., ge=1, le=MAX_ID, description="Id of a source of the mission you may see")
+    BodyInt, Field(..., ge=1, le=MAX_ID, description="Id of a source of the mission you may see")
 ]
 _ISO3 = re.compile(r"[A-Za-z]{3}")
 
@@ -347,69 +354,69 @@ class ImportReportOut(Schema):
 # --- Input schemas ---------------------------------------------------------------------------
 
 
-class StatusChangeIn(Schema):
+class StatusChangeIn(InputSchema):
     """Move the pledge to ``to_status`` on ``effective`` (valid time), citing a source."""
 
     to_status: PledgeStatus
-    effective: dt.date = Field(..., examples=["2026-02-19"])
+    effective: BodyDate = Field(..., examples=["2026-02-19"])
     source_id: SourceId
     quote: Text = ""
     note: Text = ""
 
 
-class PledgeIn(Schema):
+class PledgeIn(InputSchema):
     """A new pledge with its first status and figure, both citing ``source_id``."""
 
     mission: Key = Field(..., examples=["gaza-isf"])
     key: Key = Field(..., examples=["bgd-infantry"])
     nation: Iso3 = Field(..., examples=["BGD"])
     capability: Key = Field(..., examples=["infantry-battalion"])
-    personnel: int = Field(..., ge=1, le=1_000_000)
+    personnel: BodyInt = Field(..., ge=1, le=1_000_000)
     qualifier: Literal["", "up_to", "about", "estimate"] = ""
-    units: int = Field(1, ge=1, le=100_000)
+    units: BodyInt = Field(1, ge=1, le=100_000)
     status: PledgeStatus = Field(..., examples=["interest"])
-    effective: dt.date = Field(..., examples=["2025-12-20"])
+    effective: BodyDate = Field(..., examples=["2025-12-20"])
     source_id: SourceId
     quote: Text = ""
     note: Text = ""
     readiness: Readiness = Readiness.L1
     line_of_operation: Key | None = None
     sector: Key | None = None
-    available_from: dt.date | None = None
-    duration_months: int | None = Field(None, ge=1, le=600)
+    available_from: BodyDate | None = None
+    duration_months: BodyInt | None = Field(None, ge=1, le=600)
     roles: Text = ""
     equipment_notes: Text = ""
     releasability: Literal["all", "hq"] = "all"
 
 
-class ConditionIn(Schema):
+class ConditionIn(InputSchema):
     """A condition the nation attaches to its pledge, raised on ``effective``."""
 
     kind: ConditionKind
-    effective: dt.date
+    effective: BodyDate
     source_id: SourceId
     blocking: bool = True
     description: Text = ""
     quote: Text = ""
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     """Mark the condition met or waived on ``effective``, citing a source."""
 
     status: Literal["met", "waived"]
-    effective: dt.date
+    effective: BodyDate
     source_id: SourceId
     quote: Text = ""
     note: Text = ""
 
 
-class AcceptabilityIn(Schema):
+class AcceptabilityIn(InputSchema):
     """A party's stance on a nation's participation, from a dated statement."""
 
     party: Key = Field(..., examples=["israel"])
     nation: Iso3 = Field(..., examples=["TUR"])
     stance: Stance
-    effective: dt.date
+    effective: BodyDate
     source_id: SourceId
     quote: Text = ""
     note: Text = ""

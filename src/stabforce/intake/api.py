@@ -19,6 +19,8 @@ from pydantic import StringConstraints
 from stabforce.core.api import (
     LOOKUP_ERRORS,
     WRITE_ERRORS,
+    BodyDate,
+    InputSchema,
     Page,
     RecordId,
     SearchText,
@@ -36,7 +38,7 @@ router = Router(tags=["intake"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class DocumentIn(Schema):
+class DocumentIn(InputSchema):
     """A statement or report to read. Give ``text`` or ``html`` (scripts and markup are
     dropped; the HTML is never shown). ``published`` anchors relative dates ("on Sunday")."""
 
@@ -44,7 +46,7 @@ class DocumentIn(Schema):
     text: str | None = None
     html: str | None = None
     publisher: Annotated[str, StringConstraints(max_length=200)] = ""
-    published: dt.date | None = None
+    published: BodyDate | None = None
     url: Annotated[str, StringConstraints(max_length=1000)] = ""
     title: Annotated[str, StringConstraints(max_length=500)] = ""
     confidence: Confidence = Confidence.MEDIUM
@@ -106,7 +108,7 @@ class DocumentDetail(DocumentOut):
     updates: list[UpdateOut]
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     """Optional edits before applying: e.g. ``{"personnel": 3000, "status": "offered",
     "date": "2025-12-21", "capability": "infantry-battalion", "nation": "PAK"}``. Editable
     fields per kind: force_offer — nation, capability, personnel, qualifier, status, date,
@@ -118,7 +120,7 @@ class AcceptIn(Schema):
     edits: dict[str, Any] = {}
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 

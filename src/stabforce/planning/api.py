@@ -23,7 +23,11 @@ from stabforce.core.api import (
     LOOKUP_ERRORS,
     MAX_ID,
     WRITE_ERRORS,
+    BodyDate,
+    BodyFloat,
+    BodyInt,
     ErrorOut,
+    InputSchema,
     MissionSlug,
     Page,
     RecordId,
@@ -57,34 +61,34 @@ OtherId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The other run's
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class ScenarioIn(Schema):
+class ScenarioIn(InputSchema):
     """A planning question. ``what_ifs`` are ``KIND=VALUE`` strings: withdraw=PAK,
     remove_pledge=KEY, add_pledge=KEY, lift_objection=Israel or Israel:PAK,
     object=Israel:IDN, slip=IDN:2. ``base_id``: a scenario to compare the answers with."""
 
     name: Annotated[str, StringConstraints(max_length=200)] = ""
-    as_of: dt.date | None = Field(
+    as_of: BodyDate | None = Field(
         None, examples=["2026-02-20"], description="Default: today in the mission's time zone."
     )
     statuses: list[PledgeStatus] = Field(
         default_factory=lambda: list(building.DEFAULT_STATUSES), min_length=1, max_length=5
     )
     what_ifs: list[WhatIf] = Field(default_factory=list, max_length=50)
-    base_id: int | None = Field(None, ge=1, le=MAX_ID)
+    base_id: BodyInt | None = Field(None, ge=1, le=MAX_ID)
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples, the
     planner of each sample and its time limit). The
     bounds are the web form's (``planning.forms``); a value outside them is a 422."""
 
     kind: Literal["plan", "sweep"] = "plan"
-    time_limit: float = Field(
+    time_limit: BodyFloat = Field(
         DEFAULT_TIME_LIMIT, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT, allow_inf_nan=False
     )
     solver: SolverName = Field("auto", description="The plan's solver; a sweep's per sample")
-    samples: int = Field(DEFAULT_SAMPLES, ge=MIN_SAMPLES, le=MAX_SAMPLES)
-    sample_time_limit: float = Field(
+    samples: BodyInt = Field(DEFAULT_SAMPLES, ge=MIN_SAMPLES, le=MAX_SAMPLES)
+    sample_time_limit: BodyFloat = Field(
         DEFAULT_SAMPLE_TIME_LIMIT,
         ge=MIN_SAMPLE_TIME_LIMIT,
         le=MAX_SAMPLE_TIME_LIMIT,
