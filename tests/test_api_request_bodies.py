@@ -94,7 +94,14 @@ def test_the_same_pledge_with_correct_fields_is_created(gaza, hq):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
+        ([1, 2], "body", "Input should be a valid dictionary"),
         ({"as_of": AS_OF, "what_if": ["withdraw=PAK"]}, "body.what_if", "Extra inputs"),
+        ({"as_of": AS_OF, "name": "a\u0000b"}, "body.name", "must not contain control"),
+        (
+            {"as_of": AS_OF, "statuses": ["offered", "offered"]},
+            "body.statuses",
+            "lists offered more than once",
+        ),
         ({"as_of": 0}, "body.as_of", "must be a date written YYYY-MM-DD"),
         ({"as_of": AS_OF, "base_id": True}, "body.base_id", "Input should be a valid integer"),
     ],
@@ -130,6 +137,7 @@ def test_a_run_with_a_misspelt_or_mistyped_field_is_refused(gaza, hq, body, fiel
     [
         ({"txt": "Pakistan offers troops."}, "body.txt", "Extra inputs are not permitted"),
         ({"published": 20251220}, "body.published", "must be a date written YYYY-MM-DD"),
+        ({"title": "Statement\u0000"}, "body.title", "must not contain control characters"),
     ],
 )
 def test_a_document_with_a_misspelt_or_mistyped_field_is_refused(gaza, hq, change, field, message):

@@ -124,12 +124,13 @@ api = StabforceAPI(
 
 
 def _field_path(location: Any) -> str:
-    """``("body", "body", "effective")`` → ``body.effective``: ninja repeats the name of the
-    body parameter; callers care about where the field is, not what the view calls it."""
+    """``("body", "body", "effective")`` → ``body.effective`` (and a body that is not an
+    object at all → ``body``): ninja repeats the name of the body parameter; callers care
+    about where the field is, not what the view calls it."""
     parts = (
         [str(part) for part in location] if isinstance(location, list | tuple) else [str(location)]
     )
-    if len(parts) > 2 and parts[0] == "body" and parts[1] in {"body", "payload", "data"}:
+    if len(parts) >= 2 and parts[0] == "body" and parts[1] in {"body", "payload", "data"}:
         del parts[1]
     return ".".join(parts)
 

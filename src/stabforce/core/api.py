@@ -88,9 +88,27 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-#: Free text in a query parameter: bounded, printable (NUL would break PostgreSQL).
-SearchText = Annotated[
-    str, StringConstraints(max_length=200), AfterValidator(_no_control_characters)
+def _no_control_characters_but_line_breaks(value: str) -> str:
+    if any(ord(char) < 32 and char not in "\n\r\t" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def printable_line(max_length: int) -> Any:
+    """One line of text of at most ``max_length`` characters, without control characters
+    (NUL would break PostgreSQL)."""
+    return Annotated[
+        str, StringConstraints(max_length=max_length), AfterValidator(_no_control_characters)
+    ]
+
+
+#: Free text in a query parameter: bounded, printable.
+SearchText = printable_line(200)
+#: Free text in a request body (quotes, notes, descriptions): line breaks and tabs allowed.
+BodyText = Annotated[
+    str,
+    StringConstraints(max_length=5000),
+    AfterValidator(_no_control_characters_but_line_breaks),
 ]
 RecordId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The record's id.")]
 MissionSlug = Annotated[

@@ -17,13 +17,14 @@ from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
 from stabforce.core import queries as core_queries
 from stabforce.core.api import (
     MAX_ID,
     BodyDate,
     BodyInt,
+    BodyText,
     EvidenceOut,
     InputSchema,
     NationRef,
@@ -50,16 +51,6 @@ from stabforce.forcegen.models import (
 # --- Input types -----------------------------------------------------------------------------
 
 
-def _no_nul_or_control(value: str) -> str:
-    """Free text may hold line breaks and tabs, never other control characters (NUL would
-    break PostgreSQL)."""
-    if any(ord(char) < 32 and char not in "\n\r\t" for char in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-#: Free text in a request body (quotes, notes, descriptions).
-Text = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_nul_or_control)]
 #: A record's key in its mission (a slug).
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
 #: An ISO 3166 alpha-3 code (any case).
@@ -360,8 +351,8 @@ class StatusChangeIn(InputSchema):
     to_status: PledgeStatus
     effective: BodyDate = Field(..., examples=["2026-02-19"])
     source_id: SourceId
-    quote: Text = ""
-    note: Text = ""
+    quote: BodyText = ""
+    note: BodyText = ""
 
 
 class PledgeIn(InputSchema):
@@ -377,15 +368,15 @@ class PledgeIn(InputSchema):
     status: PledgeStatus = Field(..., examples=["interest"])
     effective: BodyDate = Field(..., examples=["2025-12-20"])
     source_id: SourceId
-    quote: Text = ""
-    note: Text = ""
+    quote: BodyText = ""
+    note: BodyText = ""
     readiness: Readiness = Readiness.L1
     line_of_operation: Key | None = None
     sector: Key | None = None
     available_from: BodyDate | None = None
     duration_months: BodyInt | None = Field(None, ge=1, le=600)
-    roles: Text = ""
-    equipment_notes: Text = ""
+    roles: BodyText = ""
+    equipment_notes: BodyText = ""
     releasability: Literal["all", "hq"] = "all"
 
 
@@ -396,8 +387,8 @@ class ConditionIn(InputSchema):
     effective: BodyDate
     source_id: SourceId
     blocking: bool = True
-    description: Text = ""
-    quote: Text = ""
+    description: BodyText = ""
+    quote: BodyText = ""
 
 
 class ResolveIn(InputSchema):
@@ -406,8 +397,8 @@ class ResolveIn(InputSchema):
     status: Literal["met", "waived"]
     effective: BodyDate
     source_id: SourceId
-    quote: Text = ""
-    note: Text = ""
+    quote: BodyText = ""
+    note: BodyText = ""
 
 
 class AcceptabilityIn(InputSchema):
@@ -418,8 +409,8 @@ class AcceptabilityIn(InputSchema):
     stance: Stance
     effective: BodyDate
     source_id: SourceId
-    quote: Text = ""
-    note: Text = ""
+    quote: BodyText = ""
+    note: BodyText = ""
 
 
 # --- Serialisation helpers -------------------------------------------------------------------

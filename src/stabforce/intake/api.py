@@ -20,11 +20,13 @@ from stabforce.core.api import (
     LOOKUP_ERRORS,
     WRITE_ERRORS,
     BodyDate,
+    BodyText,
     InputSchema,
     Page,
     RecordId,
     SearchText,
     mission_or_404,
+    printable_line,
     record_or_404,
 )
 from stabforce.core.api_auth import auth_user
@@ -45,10 +47,10 @@ class DocumentIn(InputSchema):
     mission: Annotated[str, StringConstraints(max_length=64)] = Field(..., examples=["gaza-isf"])
     text: str | None = None
     html: str | None = None
-    publisher: Annotated[str, StringConstraints(max_length=200)] = ""
+    publisher: printable_line(200) = ""
     published: BodyDate | None = None
-    url: Annotated[str, StringConstraints(max_length=1000)] = ""
-    title: Annotated[str, StringConstraints(max_length=500)] = ""
+    url: printable_line(1000) = ""
+    title: printable_line(500) = ""
     confidence: Confidence = Confidence.MEDIUM
     releasability: Literal["all", "hq"] = "all"
 
@@ -121,7 +123,7 @@ class AcceptIn(InputSchema):
 
 
 class RejectIn(InputSchema):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    reason: Annotated[BodyText, StringConstraints(min_length=1, max_length=2000)]
 
 
 # --- Serialisation ---------------------------------------------------------------------------

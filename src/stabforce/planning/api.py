@@ -17,7 +17,7 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from stabforce.core.api import (
     LOOKUP_ERRORS,
@@ -32,6 +32,7 @@ from stabforce.core.api import (
     Page,
     RecordId,
     mission_or_404,
+    printable_line,
     record_or_404,
 )
 from stabforce.core.api_auth import auth_user
@@ -55,6 +56,15 @@ router = Router(tags=["planning"])
 PledgeStatus = Literal["deployed", "committed", "offered", "considering", "interest"]
 SolverName = Literal["auto", "highs", "cpsat", "cbc", "greedy"]
 WhatIf = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _each_once(values: list[str]) -> list[str]:
+    twice = sorted({value for value in values if values.count(value) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} more than once")
+    return values
+
+
 OtherId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The other run's id.")]
 
 
@@ -66,11 +76,11 @@ class ScenarioIn(InputSchema):
     remove_pledge=KEY, add_pledge=KEY, lift_objection=Israel or Israel:PAK,
     object=Israel:IDN, slip=IDN:2. ``base_id``: a scenario to compare the answers with."""
 
-    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    name: printable_line(200) = ""
     as_of: BodyDate | None = Field(
         None, examples=["2026-02-20"], description="Default: today in the mission's time zone."
     )
-    statuses: list[PledgeStatus] = Field(
+    statuses: Annotated[list[PledgeStatus], AfterValidator(_each_once)] = Field(
         default_factory=lambda: list(building.DEFAULT_STATUSES), min_length=1, max_length=5
     )
     what_ifs: list[WhatIf] = Field(default_factory=list, max_length=50)
