@@ -328,6 +328,8 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     assert "what-ifs: Kazakhstan withdraws" in page  # in words, as applied, not the code
     assert "Kazakhstan no longer deploys" in page
     base_run, what_if_run = PlanRun.objects.order_by("pk")
+    assert what_if_run.result["reference_run_id"] == base_run.pk
+    assert f"keeps units where run #{base_run.pk} had them" in page
     response = hq_client.get(reverse("planning:run_diff", args=[base_run.pk, what_if_run.pk]))
     assert response.status_code == 200
     assert_csp_clean(response)

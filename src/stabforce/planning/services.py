@@ -287,20 +287,43 @@ def plan_answer(
     workers: int = 2,
     seed: int = 0,
     months: int | None = None,
+    reference: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Solve one planning question and return the checked, explained answer."""
+    """Solve one planning question and return the checked, explained answer.
+
+    ``reference``: an earlier answer (a what-if's base). Of the plans as good as the one
+    found, the planner returns one close to it, so that the diff shows what the question
+    changed."""
     if not 0.1 <= time_limit <= 3600:
         raise PlanningInputError("time limit must be between 0.1 and 3600 seconds", "time_limit")
     _check_solver(solver_name)
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
     result = solver.solve(
-        built.instance, solver=solver_name, time_limit=time_limit, workers=workers, seed=seed
+        built.instance,
+        solver=solver_name,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        reference=None if reference is None else _places_in(reference, built.instance),
     )
     answer = _plan_json(built, result)
     answer["mission"] = mission.slug
     answer["mission_name"] = mission.name
     return answer
+
+
+def _places_in(answer: dict[str, Any], instance: solver.Instance) -> dict[tuple[str, int], Any]:
+    """Where ``answer``'s units served, by period of ``instance`` (matched by month: the two
+    horizons may start in different months)."""
+    months = answer["mission_question"]["periods"]
+    period_of = {label: period for period, label in enumerate(instance.period_labels)}
+    places = {}
+    for a in answer["assignments"]:
+        period = period_of.get(months[a["period"]])
+        if period is not None:
+            places[(a["unit"], period)] = (a["sector"], a["line"])
+    return places
 
 
 def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
@@ -618,6 +641,19 @@ def _check_writer(user) -> None:
 
 
 @transaction.atomic
+def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
+    """The newest finished plan of ``scenario`` that ``user`` may see: what a what-if based on
+    it is compared with, and aligned with."""
+    if scenario is None:
+        return None
+    return (
+        PlanRun.objects.visible_to(user)
+        .filter(scenario=scenario, kind="plan", status=PlanRunStatus.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
 def save_scenario(
     user, mission: Mission, *, name: str, as_of: dt.date, statuses, what_ifs, base=None
 ) -> PlanScenario:
@@ -1066,6 +1102,7 @@ def _execute(run_id: int) -> bool:
             )
         else:
             report(0.05, "building the model")
+            base_run = latest_finished_plan(user, scenario.base)
             result = plan_answer(
                 user,
                 run.mission,
@@ -1074,7 +1111,9 @@ def _execute(run_id: int) -> bool:
                 what_ifs=scenario.what_ifs,
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
+                reference=base_run.result if base_run else None,
             )
+            result["reference_run_id"] = base_run.pk if base_run else None
         if not _update_when_free(
             still_running,
             status=PlanRunStatus.DONE,

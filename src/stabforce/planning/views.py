@@ -246,17 +246,6 @@ def run_or_404(request: HttpRequest, pk: int) -> PlanRun:
     return get_object_or_404(visible_runs(request.user), pk=pk)
 
 
-def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
-    if scenario is None:
-        return None
-    return (
-        visible_runs(user)
-        .filter(scenario=scenario, kind="plan", status=PlanRunStatus.DONE)
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
-
-
 def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
     """Everything the plan page shows of a finished plan run."""
     answer = run.result
@@ -280,7 +269,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "plan_sectors": presenters.map_sectors(sectors, answer),
         "map_attribution": sectors.get("attribution", ""),
     }
-    base_run = latest_finished_plan(request.user, run.scenario.base)
+    base_run = services.latest_finished_plan(request.user, run.scenario.base)
     if base_run and base_run.pk != run.pk:
         context["base_run"] = base_run
         context["diff"] = services.diff_answers(base_run.result, answer)
