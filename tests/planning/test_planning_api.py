@@ -134,6 +134,8 @@ def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     # moves when Kazakhstan withdraws
     assert second["result"]["reference_run_id"] == first["id"]
     assert diff.json()["moved"] == []
+    assert diff.json()["settings_changes"] == []  # the same mission settings
+    assert diff.json()["synthetic"]  # the demo's requirement breakdown, as documented
     # a move, when there is one, is given as documented (the response schema filters fields)
     schemas = hq.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert set(schemas["Move"]["properties"]) == {"unit", "period", "before", "after"}

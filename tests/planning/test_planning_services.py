@@ -29,6 +29,7 @@ from stabforce.forcegen.models import Requirement
 from stabforce.forcegen.queries import pledges_as_of
 from stabforce.planning import building, services
 from stabforce.planning.building import DEFAULT_STATUSES, PlanningInputError
+from stabforce.planning.management.commands.plan import render_plan
 from stabforce.planning.models import PlanRun, PlanRunStatus
 from stabforce.planning.slots import RunSlots
 
@@ -165,6 +166,34 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
     diff = services.diff_answers(base, late)
     assert diff["moved"] == []
     assert (diff["assignments_removed"], diff["assignments_added"]) == (2, 0)
+
+
+def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_settings_named(gaza, hq):
+    vetoed = plan(hq, gaza)
+    assert vetoed["settings"]["objection_mode"] == "veto"
+    assert all(entry["objected"] == [] for entry in vetoed["deployment"])
+    settings = building.settings_for(gaza)
+    settings.objection_mode = "penalty"
+    settings.save()
+    penalised = plan(hq, gaza)
+    objected = {
+        entry["nation"]: entry["objected"] for entry in penalised["deployment"] if entry["objected"]
+    }
+    assert objected, "in penalty mode the demo deploys a nation Israel objects to"
+    for nation, against in objected.items():
+        assert [o["party"] for o in against] == ["Israel"], nation
+        assert against[0]["unit_months"] > 0
+        assert against[0]["penalty"] == against[0]["unit_months"] * settings.objection_penalty
+    # ... and said so where a planner reads the plan
+    nation = next(iter(objected))
+    cli = render_plan(penalised)
+    assert f"Against Israel's objection: {objected[nation][0]['unit_months']} unit-months" in cli
+    diff = services.diff_answers(vetoed, penalised)
+    assert diff["settings_changes"] == ["objection mode veto → penalty"]
+    assert diff["sentences"][0].startswith(
+        "The mission's planning settings changed between the two plans (objection mode veto → "
+        "penalty)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from stabforce.core.views import mission_today
-from stabforce.planning import presenters, services
+from stabforce.planning import building, presenters, services
 from stabforce.planning.building import DEFAULT_STATUSES
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
 
@@ -69,7 +69,7 @@ def new_plan(client, gaza, **fields):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def test_the_scenario_list_is_for_mission_members_and_the_form_for_planners(client, gaza, users):
@@ -191,6 +191,9 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     assert 'id="plan-map"' in body and 'id="plan-sectors-data"' in body
     assert "planning/plan-map.js" in body
     assert "Deployment by nation" in page and "Kazakhstan" in page
+    assert "Share of troop-months" in page
+    assert "objections: a veto where the party's consent is required" in page
+    assert "Against Israel's objection" not in page
     # Uncovered requirements grouped by requirement over consecutive months.
     assert "Rafah · EOD team · Demilitarisation — 2026-02 … 2027-01" in page or (
         re.search(r"Rafah · EOD team · Demilitarisation — \d{4}-\d\d … 2027-01: 3 of 3", page)
@@ -205,6 +208,20 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     assert "SYNTHETIC data in this answer" in page and "Synthetic requirements:" in page
     listing = text(hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])))
     assert re.search(r"\d+ %\s*synthetic", listing), listing  # the coverage column too
+
+
+def test_in_penalty_mode_the_run_page_flags_nations_deployed_against_an_objection(
+    hq_client, gaza, inline_runs
+):
+    settings_row = building.settings_for(gaza)
+    settings_row.objection_mode = "penalty"
+    settings_row.save()
+    with inline_runs():
+        response = new_plan(hq_client, gaza, name="Penalty mode")
+    page = text(hq_client.get(response["Location"]))
+    assert "objections: a penalty of 50 per unit-month" in page
+    flagged = r"Against Israel's objection: \d+ unit-months \([^)]+\), a penalty of \d+"
+    assert re.search(flagged, page)
 
 
 def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):

@@ -189,6 +189,10 @@ class DiffOut(Schema):
     assignments_removed: int
     assignments_added: int
     moved: list[Move] = []
+    settings_changes: list[str] = Field(
+        [], description="Planning settings that differ between the two runs, in words"
+    )
+    synthetic: list[str] = Field([], description="What in either answer is not published fact")
 
 
 # --- Helpers ---------------------------------------------------------------------------------

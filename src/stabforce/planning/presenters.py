@@ -196,8 +196,9 @@ def map_sectors(collection: dict[str, Any], answer: dict[str, Any]) -> dict[str,
 
 
 def deployment_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per nation: unit-months, troop-months and where (sector names, most first)."""
-    names = {key: entry["name"] for key, entry in answer.get("sectors", {}).items()}
+    """Per nation: unit-months, troop-months, share of troop-months, where (sector names, most
+    first) and the objections it is deployed against, in words."""
+    names = sector_names(answer)
     total = sum(entry["troop_months"] for entry in answer["deployment"]) or 1
     rows = []
     for entry in answer["deployment"]:
@@ -207,9 +208,36 @@ def deployment_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
                 **entry,
                 "share": entry["troop_months"] / total,
                 "where": [(names.get(key, key), months) for key, months in where],
+                "objections": objection_texts(entry, names),
             }
         )
     return rows
+
+
+def sector_names(answer: dict[str, Any]) -> dict[str, str]:
+    return {key: entry["name"] for key, entry in answer.get("sectors", {}).items()}
+
+
+def objection_texts(entry: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """ "Against Israel's objection: 11 unit-months (Rafah 11), a penalty of 550" for each
+    party whose objection the nation is deployed against (answers stored before objections
+    were recorded have none)."""
+    texts = []
+    for against in entry.get("objected", []):
+        where = ", ".join(
+            f"{names.get(sector, sector)} {months}"
+            for sector, months in sorted(against["sectors"].items(), key=lambda i: (-i[1], i[0]))
+        )
+        cost = (
+            f"a penalty of {against['penalty']:g}"
+            if against["penalty"]
+            else f"no penalty: {against['party']}'s consent is not required"
+        )
+        texts.append(
+            f"Against {against['party']}'s objection: {against['unit_months']} unit-months "
+            f"({where}), {cost}"
+        )
+    return texts
 
 
 # --- Uncovered requirements, grouped ----------------------------------------------------------

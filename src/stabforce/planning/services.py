@@ -8,6 +8,7 @@ inline or on a background thread with progress (the web server answers while it 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -80,13 +81,25 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                 "unit_months": 0,
                 "troop_months": 0,
                 "sectors": defaultdict(int),
+                "objected": {},
             },
         )
         entry["unit_months"] += 1
         entry["troop_months"] += unit.strength
         entry["sectors"][demand.sector] += 1
+        # deployed although a party objects: its penalty paid, or its consent not required
+        for objection in instance.objections:
+            if objection.applies(unit.nation, demand.sector):
+                against = entry["objected"].setdefault(
+                    objection.party,
+                    {"party": objection.party, "unit_months": 0, "penalty": 0.0, "sectors": {}},
+                )
+                against["unit_months"] += 1
+                against["penalty"] += objection.weight
+                against["sectors"][demand.sector] = against["sectors"].get(demand.sector, 0) + 1
     for entry in deployment.values():
         entry["sectors"] = dict(entry["sectors"])
+        entry["objected"] = sorted(entry["objected"].values(), key=lambda o: o["party"])
 
     quality = {
         "proven_optimal": result.status == "optimal",
@@ -115,6 +128,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             "periods": list(instance.period_labels),
         },
         "synthetic": built.synthetic_notes(),
+        "settings": _settings_json(built),
         "quality": {
             **result.summary(),
             "checked": report.ok,
@@ -192,6 +206,51 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
             _idle_json(e, built, **quality) for e in solver.explain_idle(instance, result.plan)
         ],
     }
+
+
+def _settings_json(built: BuiltInstance) -> dict[str, Any]:
+    """The mission's planning settings this answer was made with: a later change of settings
+    changes the next answer, and a diff must say so rather than blame the question."""
+    return {
+        "objection_mode": built.objection_mode,
+        "objection_penalty": built.objection_penalty,
+        "months": built.instance.periods,
+        "weights": dataclasses.asdict(built.instance.weights),
+        "composition": [
+            {"group": target.group, "min_share": target.min_share}
+            for target in built.instance.composition
+        ],
+    }
+
+
+def _settings_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """How the settings of two answers differ, in words ("objection mode veto → penalty");
+    nothing for answers stored before settings were recorded."""
+    before, after = base.get("settings"), other.get("settings")
+    if not before or not after:
+        return []
+
+    def flat(settings: dict[str, Any]) -> dict[str, Any]:
+        out = {key: value for key, value in settings.items() if key not in ("weights", "months")}
+        out.update({f"{key} weight": value for key, value in settings["weights"].items()})
+        out["composition"] = (
+            ", ".join(f"{t['group']} ≥ {t['min_share']:.0%}" for t in settings["composition"])
+            or "none"
+        )
+        return out
+
+    was, now = flat(before), flat(after)
+    words = {"lead_min_share weight": "lead nation's minimum share"}
+    return [
+        f"{words.get(key, key.replace('_', ' '))} {_setting(was.get(key))} → "
+        f"{_setting(now.get(key))}"
+        for key in sorted(set(was) | set(now))
+        if was.get(key) != now.get(key)
+    ]
+
+
+def _setting(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _idle_json(
@@ -371,6 +430,13 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     required = other["size"]["required_unit_months"]
     months_before = base["mission_question"]["periods"]
     months_after = other["mission_question"]["periods"]
+    settings_changes = _settings_changes(base, other)
+    if settings_changes:
+        sentences.append(
+            "The mission's planning settings changed between the two plans ("
+            + "; ".join(settings_changes)
+            + "): part of every difference below comes from that, not from the question."
+        )
     if months_before != months_after:
         sentences.append(
             f"The plans cover different months ({months_before[0]} … {months_before[-1]} "
@@ -416,6 +482,7 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         "nations_added": added,
         "nations_removed_names": [nations_before[code]["name"] for code in removed],
         "nations_added_names": [nations_after[code]["name"] for code in added],
+        "settings_changes": settings_changes,
         "assignments_removed": (pairs_before - pairs_after).total(),
         "assignments_added": (pairs_after - pairs_before).total(),
         "moved": moved,

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stabforce.core.models import Mission, User
 from stabforce.core.views import mission_today
-from stabforce.planning import services
+from stabforce.planning import presenters, services
 from stabforce.planning.building import (
     ALL_PLANNABLE,
     DEFAULT_STATUSES,
@@ -189,10 +189,12 @@ def render_plan(answer: dict) -> str:
             f"({sector['covered_unit_months']}/{sector['required_unit_months']})"
         )
     lines += ["", f"Deployment by nation:    {'unit-months':>11} {'troop-months':>13}"]
+    names = presenters.sector_names(answer)
     for entry in answer["deployment"]:
         lines.append(
             f"  {entry['name']:<22} {entry['unit_months']:>11} {entry['troop_months']:>13,}"
         )
+        lines += [f"    {text}" for text in presenters.objection_texts(entry, names)]
     short = answer["uncovered"]
     requirements = {item["demand"].rsplit("@", 1)[0] for item in short}
     lines += [
