@@ -1026,6 +1026,12 @@ def test_the_cli_text_answer_lists_uncovered_requirements_and_idle_offers(gaza, 
         r"Uncovered: \d+ requirements, short in \d+ requirement-months, by \d+ unit-months in all",
         text,
     )
+    # listed as the page lists them: a requirement over its consecutive months, with the why
+    assert re.search(
+        r"  - Rafah · EOD team · Demilitarisation, \d{4}-\d\d … 2027-01 \(\d+ months\): "
+        r"3 of 3 uncovered\. Why: no nation has offered EOD teams\.",
+        text,
+    )
     assert text.startswith("Deployment plan — International Stabilisation Force")
     assert re.search(r"Deployment by nation: +unit-months +troop-months", text)
     assert re.search(r"Offers left at home \(pledges with unused unit-months\): [1-9]", text)
@@ -1103,6 +1109,9 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
         (["--only", "committed", "--include", "considering"], "--only and --include"),
         (["--as-of", ""], "--as-of: expected YYYY-MM-DD, got ''"),
         (["--as-of", "9999-12-31"], "9999-12-31 is too far in the future"),
+        (["--samples", "5"], "--samples: for `plan sweep` only"),
+        (["--dask", "tcp://127.0.0.1:8786"], "--dask: for `plan sweep` only"),
+        (["sweep", "--time-limit", "5"], "--time-limit: for a single plan"),
     ],
 )
 def test_contradictory_or_empty_plan_options_are_refused(gaza, users, arguments, says):

@@ -18,6 +18,16 @@ from stabforce.planning.building import (
     PlanningInputError,
 )
 
+#: Options that only make sense for one of the two actions: given to the other, they would be
+#: ignored without a word (``plan --samples 5`` planned once).
+SWEEP_ONLY = ("samples", "sample_time_limit", "dask", "workers")
+PLAN_ONLY = ("time_limit",)
+
+
+def _or(value: float | None, default: float) -> float:
+    """An option's value, or its default when it was not given."""
+    return default if value is None else value
+
 
 class Command(BaseCommand):
     help = (
@@ -58,7 +68,9 @@ class Command(BaseCommand):
             help="change the world before planning (repeatable), e.g. withdraw=PAK, "
             "object=Israel:IDN, slip=IDN:2; see the command help above for every kind",
         )
-        parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (plan)")
+        parser.add_argument(
+            "--time-limit", type=float, default=None, help="seconds (plan; default 10)"
+        )
         parser.add_argument(
             "--solver",
             default="auto",
@@ -68,18 +80,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=0, help="solver seed (plan); sampling seed (sweep)"
         )
-        parser.add_argument("--samples", type=int, default=1000, help="Monte Carlo samples")
+        parser.add_argument(
+            "--samples", type=int, default=None, help="Monte Carlo samples (sweep; default 1000)"
+        )
         parser.add_argument(
             "--sample-time-limit",
             type=float,
-            default=1.0,
+            default=None,
             help="seconds per sample (sweep; default 1)",
         )
         parser.add_argument(
             "--dask", default=None, metavar="ADDRESS", help="run the sweep on this Dask scheduler"
         )
         parser.add_argument(
-            "--workers", type=int, default=2, help="local processes (sweep; 0 = this process)"
+            "--workers",
+            type=int,
+            default=None,
+            help="local processes (sweep; default 2; 0 = this process)",
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -111,21 +128,31 @@ class Command(BaseCommand):
         statuses = tuple(options["only"]) or tuple(
             dict.fromkeys(DEFAULT_STATUSES + tuple(options["include"]))
         )
+        sweeping = options["action"] == "sweep"
+        for option in SWEEP_ONLY if not sweeping else PLAN_ONLY:
+            if options[option] is not None:
+                flag = f"--{option.replace('_', '-')}"
+                raise CommandError(
+                    f"{flag}: for `plan sweep` only; without `sweep` the command plans once"
+                    if not sweeping
+                    else f"{flag}: for a single plan; a sweep's limit per sample is "
+                    "--sample-time-limit"
+                )
         try:
             if options["action"] == "sweep":
                 answer = services.sweep_answer(
                     user,
                     mission,
                     as_of,
-                    samples=options["samples"],
+                    samples=_or(options["samples"], 1000),
                     what_ifs=options["what_if"],
                     scheduler=options["dask"],
-                    workers=options["workers"],
+                    workers=_or(options["workers"], 2),
                     seed=options["seed"],
                     months=options["months"],
                     statuses=statuses,
                     method=options["solver"],
-                    sample_time_limit=options["sample_time_limit"],
+                    sample_time_limit=_or(options["sample_time_limit"], 1.0),
                     progress=self._progress,
                 )
                 sys.stderr.write("\n")
@@ -137,7 +164,7 @@ class Command(BaseCommand):
                     statuses=statuses,
                     what_ifs=options["what_if"],
                     solver_name=options["solver"],
-                    time_limit=options["time_limit"],
+                    time_limit=_or(options["time_limit"], 10.0),
                     seed=options["seed"],
                     months=options["months"],
                 )
@@ -197,16 +224,24 @@ def render_plan(answer: dict) -> str:
         lines += [f"    {text}" for text in presenters.objection_texts(entry, names)]
     short = answer["uncovered"]
     requirements = {item["demand"].rsplit("@", 1)[0] for item in short}
+    groups = presenters.group_uncovered(answer)
     lines += [
         "",
         f"Uncovered: {len(requirements)} requirement{'s' if len(requirements) != 1 else ''}, "
         f"short in {len(short)} requirement-months, by "
-        f"{sum(item['required'] - item['covered'] for item in short)} unit-months in all",
+        f"{sum(item['required'] - item['covered'] for item in short)} unit-months in all; "
+        "by requirement and consecutive months, most important first (the reasons are the "
+        "first month's):",
     ]
-    for item in short[:15]:
-        lines.append(f"  - {item['text']}")
-    if len(short) > 15:
-        lines.append(f"  … {len(short) - 15} more (use --json)")
+    for group in groups[:15]:
+        change = f" Smallest change: {group.smallest_change}." if group.smallest_change else ""
+        lines.append(
+            f"  - {group.sector_name} · {group.capability_name} · {group.line_name}, "
+            f"{group.period_text} ({group.months} month{'s' if group.months != 1 else ''}): "
+            f"{group.missing_text}. Why: {'; '.join(group.reasons)}.{change}"
+        )
+    if len(groups) > 15:
+        lines.append(f"  … {len(groups) - 15} more (use --json)")
     unused = answer.get("unused_pledges", [])
     lines += ["", f"Offers left at home (pledges with unused unit-months): {len(unused)}"]
     for item in unused[:10]:
