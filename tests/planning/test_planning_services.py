@@ -168,6 +168,17 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
     assert (diff["assignments_removed"], diff["assignments_added"]) == (2, 0)
 
 
+def test_a_slip_that_changes_no_month_says_it_has_no_effect(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF)
+    earlier = building.apply_what_ifs(built, [("slip", "IDN:-1")])
+    assert earlier.applied_what_ifs == [
+        "Indonesia arrives 1 month earlier (its units are available from the first month "
+        "already: no effect on the plan)"
+    ]
+    later = building.apply_what_ifs(built, [("slip", "IDN:2")])
+    assert later.applied_what_ifs == ["Indonesia arrives 2 months later"]
+
+
 def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_settings_named(gaza, hq):
     vetoed = plan(hq, gaza)
     assert vetoed["settings"]["objection_mode"] == "veto"

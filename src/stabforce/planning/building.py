@@ -599,10 +599,26 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     f"{instance.periods}-month horizon",
                     "what_if",
                 )
+
+            def windows(inst: solver.Instance, nation: str = code) -> list[tuple[int, int]]:
+                return sorted(
+                    (u.available_from, u.last_period(inst.periods))
+                    for u in inst.units
+                    if u.nation == nation
+                )
+
+            before = windows(instance)
             instance = solver.slip_availability(instance, shift, nation=code)
             months = f"{abs(shift)} month{'s' if abs(shift) != 1 else ''}"
             later = "later" if shift > 0 else "earlier"
-            applied.append(f"{built.nation_name(code)} arrives {months} {later}")
+            unchanged = ""
+            if windows(instance) == before:
+                unchanged = (
+                    " (its units are available from the first month already: no effect on the plan)"
+                    if shift < 0 and all(start <= 0 for start, _last in before)
+                    else " (no effect on its units' months within the horizon)"
+                )
+            applied.append(f"{built.nation_name(code)} arrives {months} {later}{unchanged}")
     return BuiltInstance(
         **{
             **built.__dict__,
