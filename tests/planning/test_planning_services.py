@@ -168,6 +168,20 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
     assert (diff["assignments_removed"], diff["assignments_added"]) == (2, 0)
 
 
+def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
+    # Kazakhstan's battalion entered the register on 2026-02-19
+    with pytest.raises(PlanningInputError, match=re.escape(
+        "add_pledge=kaz-troops: pledge kaz-troops is not in the register on 2026-02-01 (it was "
+        "reported later): choose a later date"
+    )):  # fmt: skip
+        plan(hq, gaza, as_of=dt.date(2026, 2, 1), what_ifs=["add_pledge=kaz-troops"])
+
+
+def test_a_date_in_year_one_is_written_with_four_digits(gaza, hq):
+    with pytest.raises(PlanningInputError, match="is needed between 0001-01 and 0001-12"):
+        plan(hq, gaza, as_of=dt.date(1, 1, 1))
+
+
 def test_a_slip_that_changes_no_month_says_it_has_no_effect(gaza, hq):
     built = building.build_instance(hq, gaza, AS_OF)
     earlier = building.apply_what_ifs(built, [("slip", "IDN:-1")])
@@ -226,6 +240,8 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
         ("object=Nobody:KAZ", "'Nobody' is not a party of this mission (parties: "),
         ("object=:KAZ", "'' is not a party of this mission"),
         ("object=Israel:XYZ", "XYZ has no pledges"),
+        ("object=Israel:KAZ:extra", "expected PARTY:ISO3, and 'KAZ:extra' is not an ISO 3166"),
+        ("lift_objection=Israel:T", "expected PARTY or PARTY:ISO3, and 'T' is not an ISO 3166"),
         ("object=Israel", "expected PARTY:ISO3"),
         ("lift_objection=Nobody", "no objection by a party 'Nobody' here"),
         ("lift_objection=Israel:KAZ", "Israel does not object to Kazakhstan"),

@@ -235,6 +235,11 @@ def test_bad_what_ifs_are_form_errors_naming_the_line(hq_client, gaza):
     response = new_plan(hq_client, gaza, what_ifs="withdraw=XYZ\nslip=KAZ")
     page = html.unescape(text(response))
     assert "Line 1: withdraw=XYZ" in page and "Line 2: slip=KAZ: expected ISO3:MONTHS" in page
+    # a line of the wrong form does not hide a line that is wrong for the register
+    response = new_plan(hq_client, gaza, what_ifs="explode=PAK\nwithdraw=XYZ\nwithdraw=KAZ")
+    page = html.unescape(text(response))
+    assert "Line 1: what-if 'explode=PAK': unknown kind" in page
+    assert "Line 2: withdraw=XYZ: 'XYZ' is not an ISO 3166" in page and "Line 3" not in page
     response = new_plan(hq_client, gaza, statuses=[])
     assert "Count at least one pledge status" in text(response)
     response = new_plan(hq_client, gaza, time_limit="0")

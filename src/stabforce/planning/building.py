@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from stabforce.core.models import LineOfOperation, Mission, Nation, Party, Sector
 from stabforce.forcegen.choices import CaveatKind, PledgeStatus
-from stabforce.forcegen.models import Caveat, Requirement
+from stabforce.forcegen.models import Caveat, Pledge, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
 from stabforce.planning import solver
 from stabforce.planning.models import PlanningSettings
@@ -109,6 +109,8 @@ class BuiltInstance:
     dormant_units: list[solver.Unit] = field(default_factory=list)
     # Every pledge of the mission as of the date -> its status then (for messages)
     pledge_statuses: dict[str, str] = field(default_factory=dict)
+    # Pledges the user may see that were not yet in the register on the date (for messages)
+    later_pledges: frozenset[str] = frozenset()
 
     def synthetic_notes(self) -> list[str]:
         """What in this question — after its what-ifs — is not published fact, in words."""
@@ -146,6 +148,11 @@ def month_starts(first: dt.date, months: int) -> list[dt.date]:
         starts.append(dt.date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return starts
+
+
+def month_label(day: dt.date) -> str:
+    """``2026-03``; years before 1000 padded too (``strftime`` writes year 1 as ``1``)."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _period_of(day: dt.date | None, starts: list[dt.date]) -> int:
@@ -233,7 +240,8 @@ def build_instance(
     if not demands:
         raise PlanningInputError(
             f"nothing to plan: no requirement of {mission.name} is needed between "
-            f"{starts[0]:%Y-%m} and {starts[-1]:%Y-%m}; choose another as-of date or horizon",
+            f"{month_label(starts[0])} and {month_label(starts[-1])}; choose another as-of date "
+            "or horizon",
             "as_of",
         )
 
@@ -359,7 +367,7 @@ def build_instance(
         composition=composition,
         weights=weights,
         periods=months,
-        period_labels=tuple(start.strftime("%Y-%m") for start in starts),
+        period_labels=tuple(month_label(start) for start in starts),
         name=f"{mission.slug} as of {as_of.isoformat()}",
         period_unit="month",
     )
@@ -386,6 +394,12 @@ def build_instance(
         ),
         dormant_units=dormant,
         pledge_statuses=pledge_statuses,
+        later_pledges=frozenset(
+            Pledge.objects.visible_to(user)
+            .filter(mission=mission)
+            .exclude(key__in=pledge_statuses)
+            .values_list("key", flat=True)
+        ),
     )
 
 
@@ -407,6 +421,9 @@ WHAT_IF_KINDS = {
     "object": "a party objects to a nation: PARTY:ISO3",
     "slip": "a nation's units arrive later: ISO3:MONTHS (negative = earlier)",
 }
+
+
+_ISO3 = re.compile(r"[A-Za-z]{3}")
 
 
 def parse_what_if(text: str) -> tuple[str, str]:
@@ -460,9 +477,12 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 raise PlanningInputError(
                     f"{kind}={value}: "
                     + (
-                        f"no pledge {value!r} in this mission"
-                        if status is None
-                        else f"pledge {value} was already taken out by an earlier what-if"
+                        f"pledge {value} was already taken out by an earlier what-if"
+                        if status is not None
+                        else f"pledge {value} is not in the register on "
+                        f"{built.as_of.isoformat()} (it was reported later): choose a later date"
+                        if value in built.later_pledges
+                        else f"no pledge {value!r} in this mission"
                     ),
                     "what_if",
                 )
@@ -502,6 +522,12 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
         elif kind == "lift_objection":
             name, _, nation = (part.strip() for part in value.partition(":"))
+            if nation and not _ISO3.fullmatch(nation):
+                raise PlanningInputError(
+                    f"lift_objection={value}: expected PARTY or PARTY:ISO3, and {nation!r} is "
+                    "not an ISO 3166 alpha-3 nation code",
+                    "what_if",
+                )
             party = built.party(name)
             objecting = {o.party for o in instance.objections}
             if party is None or party.name not in objecting:
@@ -529,6 +555,12 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             name, _, nation = (part.strip() for part in value.partition(":"))
             if not nation:
                 raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
+            if not _ISO3.fullmatch(nation):
+                raise PlanningInputError(
+                    f"object={value}: expected PARTY:ISO3, and {nation!r} is not an ISO 3166 "
+                    "alpha-3 nation code",
+                    "what_if",
+                )
             party = built.party(name)
             if party is None:
                 known = ", ".join(sorted(p.name for p in built.parties)) or "none"

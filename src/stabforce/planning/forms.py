@@ -105,23 +105,21 @@ class ScenarioForm(forms.Form):
 
     def clean_what_ifs(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["what_ifs"].splitlines()]
-        lines = [line for line in lines if line]
-        errors = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                building.parse_what_if(line)
-            except building.PlanningInputError as exc:
-                errors.append(f"Line {number}: {exc.message}")
-        if errors:
-            raise forms.ValidationError(errors)
-        return lines
+        return [line for line in lines if line]
 
     def clean(self) -> dict:
         data = super().clean()
-        # The date must have something to plan and the what-ifs must make sense in the
-        # register on that date (a nation with units, a party that objects): build the
-        # instance (fast) and apply them one by one.
-        if self.errors or not (self.user and self.mission):
+        # Every line is checked and every bad one named: first its form (KIND=VALUE), then —
+        # when the date can be planned — its sense in the register on that date (a nation with
+        # units, a party that objects), applying the lines one by one as a run will.
+        lines = data.get("what_ifs", [])
+        parsed: dict[int, tuple[str, str]] = {}
+        for number, line in enumerate(lines, start=1):
+            try:
+                parsed[number] = building.parse_what_if(line)
+            except building.PlanningInputError as exc:
+                self.add_error("what_ifs", f"Line {number}: {exc.message}")
+        if any(name != "what_ifs" for name in self.errors) or not (self.user and self.mission):
             return data
         try:
             built = building.build_instance(
@@ -130,9 +128,9 @@ class ScenarioForm(forms.Form):
         except building.PlanningInputError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
             return data
-        for number, line in enumerate(data["what_ifs"], start=1):
+        for number, what_if in parsed.items():
             try:
-                built = building.apply_what_ifs(built, [building.parse_what_if(line)])
+                built = building.apply_what_ifs(built, [what_if])
             except building.PlanningInputError as exc:
                 self.add_error("what_ifs", f"Line {number}: {exc.message}")
         self.built = built
