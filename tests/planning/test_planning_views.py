@@ -89,6 +89,8 @@ def test_the_scenario_list_is_for_mission_members_and_the_form_for_planners(clie
         re.search(r'value="offered"[^>]*checked', body)
     )
     assert not re.search(r'value="considering"[^>]*checked', body)
+    # the status checkboxes are a group with a name screen readers announce
+    assert re.search(r'<fieldset class="form-field[^"]*"[^>]*>\s*<legend[^>]*>Pledges', body)
     assert ">Planning</a>" in body  # the mission tab
 
     for name in ("observer", "lno_pak", "commander"):
@@ -98,6 +100,8 @@ def test_the_scenario_list_is_for_mission_members_and_the_form_for_planners(clie
         body = response.content.decode()
         assert "HQ-only" in body and 'name="what_ifs"' not in body
         assert ">Planning</a>" not in body
+        # not "No scenarios yet": there may be many, only none is released to this user
+        assert "No scenario is released to you" in body and "No scenarios yet" not in body
     client.force_login(users["outsider"])
     assert client.get(url).status_code == 404
 
@@ -343,6 +347,9 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     with inline_runs():
         new_plan(hq_client, gaza, name="Baseline")
     base = PlanScenario.objects.get(name="Baseline")
+    form = hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])).content.decode()
+    # scenarios may share a name: the choice of a base says which one by its number
+    assert re.search(rf'<option value="{base.pk}">#{base.pk} Baseline \(as of {AS_OF}\)', form)
     with inline_runs():
         response = new_plan(hq_client, gaza, name="KAZ out", what_ifs="withdraw=KAZ", base=base.pk)
     page = text(hq_client.get(response["Location"]))

@@ -48,8 +48,11 @@ def what_if_help() -> str:
 
 class ScenarioChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PlanScenario) -> str:
+        # several scenarios may share a name ("Baseline — as of 2026-02-20"): the number tells
+        # them apart (it is the number in the scenario's address)
         as_of = obj.as_of.isoformat()
-        return obj.name if as_of in obj.name else f"{obj.name} (as of {as_of})"
+        name = obj.name if as_of in obj.name else f"{obj.name} (as of {as_of})"
+        return f"#{obj.pk} {name}"
 
 
 class ScenarioForm(forms.Form):
