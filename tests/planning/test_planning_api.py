@@ -156,16 +156,24 @@ def test_a_sweep_run(gaza, users, api_as, inline_runs):
         greedy = post(
             hq,
             f"{BASE}/scenarios/{scenario['id']}/runs",
-            {"kind": "sweep", "samples": 3, "solver": "greedy", "sample_time_limit": 0.5},
+            {
+                "kind": "sweep",
+                "samples": 3,
+                "solver": "greedy",
+                "sample_time_limit": 0.5,
+                "seed": 7,
+            },
         )
     assert run.status_code == 202 and run.json()["parameters"] == {
         "samples": 5,
         "solver": "auto",
         "sample_time_limit": forms.DEFAULT_SAMPLE_TIME_LIMIT,
+        "seed": 0,
     }
     greedy = poll(hq, greedy.json()["id"])
     assert greedy["status"] == "done" and greedy["result"]["method"] == "greedy"
     assert greedy["result"]["sample_time_limit"] is None  # greedy has no time limit
+    assert greedy["parameters"]["seed"] == 7 and greedy["result"]["seed"] == 7
     run = poll(hq, run.json()["id"])
     assert run["status"] == "done" and run["result"]["samples"] == 5
     assert run["result"]["method"] == "auto"

@@ -390,7 +390,7 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     with inline_runs():
         response = hq_client.post(start, {"kind": "sweep", "samples": 8})
     sweep = PlanRun.objects.get(kind="sweep")
-    assert sweep.parameters == {"samples": 8, "solver": "auto", "sample_time_limit": 1.0}
+    assert sweep.parameters == {"samples": 8, "solver": "auto", "sample_time_limit": 1.0, "seed": 0}
     assert response["Location"] == reverse("planning:run_detail", args=[sweep.pk])
     assert sweep.status == PlanRunStatus.DONE, sweep.message
     response = hq_client.get(response["Location"])

@@ -44,6 +44,7 @@ from stabforce.planning.forms import (
     DEFAULT_TIME_LIMIT,
     MAX_SAMPLE_TIME_LIMIT,
     MAX_SAMPLES,
+    MAX_SEED,
     MAX_TIME_LIMIT,
     MIN_SAMPLE_TIME_LIMIT,
     MIN_SAMPLES,
@@ -104,6 +105,9 @@ class RunIn(InputSchema):
         le=MAX_SAMPLE_TIME_LIMIT,
         allow_inf_nan=False,
         description="Seconds per sweep sample",
+    )
+    seed: BodyInt = Field(
+        0, ge=0, le=MAX_SEED, description="A sweep's sampling seed: the same seed, the same samples"
     )
 
 
@@ -377,10 +381,11 @@ def get_scenario(request: HttpRequest, id: RecordId):
 )
 def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     """Answer the scenario on a background thread: a plan (``time_limit``, ``solver``) or a
-    Monte Carlo sweep (``samples``; ``solver`` and ``sample_time_limit`` per sample). Answers
-    202 with the run, ``status: queued``; poll GET /runs/{id} until ``done`` or ``failed``.
-    ``time_limit``, ``samples`` and ``sample_time_limit`` have the web form's bounds (the
-    schema's minimum and maximum); outside them is a 422 naming the field."""
+    Monte Carlo sweep (``samples``, ``seed``; ``solver`` and ``sample_time_limit`` per
+    sample). Answers 202 with the run, ``status: queued``; poll GET /runs/{id} until
+    ``done`` or ``failed``. ``time_limit``, ``samples`` and ``sample_time_limit`` have the
+    web form's bounds (the schema's minimum and maximum); outside them is a 422 naming the
+    field."""
     user = auth_user(request)
     scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
     _require_planner(user)
@@ -390,6 +395,7 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
             "samples": body.samples,
             "solver": body.solver,
             "sample_time_limit": body.sample_time_limit,
+            "seed": body.seed,
         }
     else:
         parameters = {"time_limit": body.time_limit, "solver": body.solver}

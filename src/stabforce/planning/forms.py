@@ -28,6 +28,8 @@ DEFAULT_SAMPLES = 200
 #: Seconds per sweep sample: the planner re-plans each sample within this (greedy ignores it).
 MIN_SAMPLE_TIME_LIMIT = 0.1
 MAX_SAMPLE_TIME_LIMIT = 5
+#: A sweep's sampling seed (stored with the run; 32-bit, as numpy takes it)
+MAX_SEED = 2**31 - 1
 DEFAULT_SAMPLE_TIME_LIMIT = 1.0
 DEMO_AS_OF = "2026-02-20"
 SOLVER_CHOICES = [(name, SOLVER_LABELS.get(name, name)) for name in solver.SOLVERS]
@@ -169,6 +171,10 @@ class SweepForm(forms.Form):
         min_value=MIN_SAMPLE_TIME_LIMIT, max_value=MAX_SAMPLE_TIME_LIMIT,
         initial=DEFAULT_SAMPLE_TIME_LIMIT, required=False,
     )  # fmt: skip
+    seed = forms.IntegerField(
+        min_value=0, max_value=MAX_SEED, initial=0, required=False,
+        help_text="The same seed draws the same samples; another seed draws others.",
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         # the scenario page holds the plan form too: its own ids, so labels find their input
@@ -181,6 +187,9 @@ class SweepForm(forms.Form):
     def clean_sample_time_limit(self) -> float:
         value = self.cleaned_data["sample_time_limit"]
         return DEFAULT_SAMPLE_TIME_LIMIT if value is None else value
+
+    def clean_seed(self) -> int:
+        return self.cleaned_data["seed"] or 0
 
 
 class RerunForm(forms.Form):

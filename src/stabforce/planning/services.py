@@ -1163,6 +1163,7 @@ def _execute(run_id: int) -> bool:
                 samples=int(params.get("samples", 200)),
                 method=params.get("solver", "auto"),
                 sample_time_limit=float(params.get("sample_time_limit", 1.0)),
+                seed=int(params.get("seed", 0)),
                 workers=int(params.get("workers", 2)),
                 scheduler=params.get("scheduler"),
                 progress=lambda done, total: report(done / total, f"{done}/{total} samples"),
