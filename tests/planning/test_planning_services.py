@@ -298,6 +298,14 @@ def test_the_answer_says_how_many_uncounted_units_a_party_vetoes(gaza, hq):
     expected = sum(unit.nation in vetoed for unit in built.potential_units)
     assert expected > 0, "the demo has Pakistan considering, vetoed by Israel"
     assert plan(hq, gaza)["size"]["potential_vetoed"] == expected
+    # counted too, with considering pledges: then the vetoed units are among the counted ones
+    considering = plan(hq, gaza, statuses=WITH_CONSIDERING)
+    counted = building.build_instance(hq, gaza, AS_OF, statuses=WITH_CONSIDERING)
+    vetoed_counted = sum(unit.nation in vetoed for unit in counted.instance.units)
+    assert vetoed_counted > 0 and considering["size"]["vetoed"] == vetoed_counted
+    # Türkiye's committed police unit is counted by default, and vetoed by Israel
+    assert plan(hq, gaza)["size"]["vetoed"] == sum(u.nation in vetoed for u in built.instance.units)
+    assert f"({vetoed_counted} of them from nations a party vetoes)" in render_plan(considering)
 
 
 def test_a_date_too_far_in_the_future_is_refused_by_name(gaza, hq):

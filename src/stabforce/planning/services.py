@@ -120,6 +120,12 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                     f"lift {party}'s veto on {code}",
                     f"drop the what-if that makes {party} object to {code}",
                 )
+
+    def vetoed_everywhere(unit: solver.Unit) -> bool:
+        return any(
+            o.is_veto and not o.sectors and unit.nation in o.nations for o in instance.objections
+        )
+
     return {
         "mission_question": {
             "as_of": built.as_of.isoformat(),
@@ -137,16 +143,12 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         },
         "size": {
             "units": len(instance.units),
+            # counted, but of nations a consenting party vetoes everywhere: they cannot serve
+            "vetoed": sum(vetoed_everywhere(u) for u in instance.units),
             "potential_units": len(built.potential_units),
             # of those, units of nations a consenting party vetoes everywhere: converting
             # their pledges would cover nothing until the veto is lifted
-            "potential_vetoed": sum(
-                any(
-                    o.is_veto and not o.sectors and u.nation in o.nations
-                    for o in instance.objections
-                )
-                for u in built.potential_units
-            ),
+            "potential_vetoed": sum(vetoed_everywhere(u) for u in built.potential_units),
             "demands": len(instance.demands),
             "required_unit_months": sum(d.units_required for d in instance.demands),
             "covered_unit_months": sum(covered.values()),

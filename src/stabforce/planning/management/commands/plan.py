@@ -200,7 +200,9 @@ def render_plan(answer: dict) -> str:
         f"greedy {quality['greedy_objective']:.1f}; "
         f"independent check: {'passed' if quality['checked'] else 'FAILED'}",
         f"Coverage: {size['covered_unit_months']} of {size['required_unit_months']} required "
-        f"unit-months, {size['units']} units ({size['potential_units']} more not counted"
+        f"unit-months, {size['units']} units"
+        + (f" ({size['vetoed']} of them from nations a party vetoes)" if size.get("vetoed") else "")
+        + f" ({size['potential_units']} more not counted"
         + (
             f", {size['potential_vetoed']} of them from nations a party vetoes)"
             if size.get("potential_vetoed")
