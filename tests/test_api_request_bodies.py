@@ -72,6 +72,7 @@ def _error_fields(response) -> list[str]:
         ({"personnel": 800.0}, "body.personnel", "Input should be a valid integer"),
         ({"source_id": "7"}, "body.source_id", "Input should be a valid integer"),
         ({"effective": 0}, "body.effective", "must be a date written YYYY-MM-DD"),
+        ({"effective": "2025-12-20T00:00"}, "body.effective", "must be a date written"),
         ({"duration_months": False}, "body.duration_months", "Input should be a valid integer"),
     ],
 )

@@ -222,6 +222,10 @@ def test_a_question_that_cannot_be_asked_is_a_422_naming_the_field(
         ({"kind": "sweep", "sample_time_limit": forms.MAX_SAMPLE_TIME_LIMIT + 1},
          "body.sample_time_limit"),
         ({"kind": "sweep", "solver": "gurobi"}, "body.solver"),
+        # a field of the other kind would be ignored: it is an error instead
+        ({"samples": 50}, "body.samples"),
+        ({"kind": "plan", "seed": 3}, "body.seed"),
+        ({"kind": "sweep", "time_limit": 5}, "body.time_limit"),
     ],
 )  # fmt: skip
 def test_bad_run_parameters_are_a_422(gaza, users, api_as, body, field):

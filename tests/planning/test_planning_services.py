@@ -171,8 +171,8 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
 def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
     # Kazakhstan's battalion entered the register on 2026-02-19
     with pytest.raises(PlanningInputError, match=re.escape(
-        "add_pledge=kaz-troops: pledge kaz-troops is not in the register on 2026-02-01 (it was "
-        "reported later): choose a later date"
+        "add_pledge=kaz-troops: pledge kaz-troops has no status in the register on 2026-02-01: "
+        "choose a later date"
     )):  # fmt: skip
         plan(hq, gaza, as_of=dt.date(2026, 2, 1), what_ifs=["add_pledge=kaz-troops"])
 
@@ -305,7 +305,7 @@ def test_the_answer_says_how_many_uncounted_units_a_party_vetoes(gaza, hq):
     assert vetoed_counted > 0 and considering["size"]["vetoed"] == vetoed_counted
     # Türkiye's committed police unit is counted by default, and vetoed by Israel
     assert plan(hq, gaza)["size"]["vetoed"] == sum(u.nation in vetoed for u in built.instance.units)
-    assert f"({vetoed_counted} of them from nations a party vetoes)" in render_plan(considering)
+    assert f", {vetoed_counted} of them from nations a party vetoes (" in render_plan(considering)
 
 
 def test_a_date_too_far_in_the_future_is_refused_by_name(gaza, hq):
@@ -1272,7 +1272,13 @@ def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
     )
     assert building.default_scenario_name(noted, AS_OF) == "Pakistan withdraws — as of 2026-02-20"
     earlier = building.apply_what_ifs(built, [("slip", "MAR:-1")])
-    assert earlier.applied_what_ifs == ["Morocco arrives 1 month earlier"]
+    assert earlier.applied_what_ifs == [
+        "Morocco arrives 1 month earlier (its units are available from the first month "
+        "already: no effect on the plan)"
+    ]
+    assert building.default_scenario_name(earlier, AS_OF) == (
+        "Morocco arrives 1 month earlier — as of 2026-02-20"  # the note is for the page
+    )
 
 
 def test_the_answer_speaks_of_months_and_dates_not_solver_periods(gaza, hq):

@@ -375,6 +375,23 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     )
 
 
+def test_a_what_if_is_compared_with_the_base_run_it_was_kept_close_to(
+    hq_client, gaza, users, inline_runs
+):
+    with inline_runs():
+        new_plan(hq_client, gaza, name="Baseline")
+    base = PlanScenario.objects.get(name="Baseline")
+    with inline_runs():
+        response = new_plan(hq_client, gaza, name="KAZ out", what_ifs="withdraw=KAZ", base=base.pk)
+    first_base_run = PlanRun.objects.get(scenario=base)
+    # the base is answered again later: the what-if still reads against the run it was kept to
+    later = services.start_run(users["hq"], base, background=False, time_limit=2)
+    assert later.status == PlanRunStatus.DONE
+    page = text(hq_client.get(response["Location"]))
+    assert f"Compared with run #{first_base_run.pk}" in page
+    assert f"keeps units where run #{first_base_run.pk} had them" in page
+
+
 def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, inline_runs):
     with inline_runs():
         new_plan(hq_client, gaza, name="Baseline")

@@ -8,6 +8,7 @@ pagination envelope and the error responses declared here are shared by every ap
 
 import datetime as dt
 import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +23,7 @@ from stabforce.core import queries
 from stabforce.core.api_auth import auth_user
 from stabforce.core.choices import Confidence, OrganisationKind, PartyKind
 from stabforce.core.models import (
+    ISO3_CODE,
     ControlLine,
     Crossing,
     Evidence,
@@ -41,7 +43,6 @@ router = Router()
 MAX_ID = 2**53
 MAX_OFFSET = 2**31 - 1
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")
-_ISO3 = re.compile(r"[A-Za-z]{3}")
 
 
 # --- Shared contract: errors and pagination --------------------------------------------------
@@ -82,14 +83,8 @@ class Page(LimitOffsetPagination):
         super().__init__(max_limit=1000, **kwargs)
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(char) < 32 for char in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-def _no_control_characters_but_line_breaks(value: str) -> str:
-    if any(ord(char) < 32 and char not in "\n\r\t" for char in value):
+def _no_control_characters(value: str, *, allowed: str = "") -> str:
+    if any(ord(char) < 32 and char not in allowed for char in value):
         raise ValueError("must not contain control characters")
     return value
 
@@ -108,7 +103,7 @@ SearchText = printable_line(200)
 BodyText = Annotated[
     str,
     StringConstraints(max_length=5000),
-    AfterValidator(_no_control_characters_but_line_breaks),
+    AfterValidator(partial(_no_control_characters, allowed="\n\r\t")),
 ]
 RecordId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The record's id.")]
 MissionSlug = Annotated[
@@ -127,14 +122,17 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date_text(value: Any) -> Any:
-    if isinstance(value, str | dt.date):
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.fullmatch(value)):
         return value
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
-#: A date in a request body. JSON has no date type, and pydantic would otherwise read a number
-#: as seconds since 1970 (``0`` → 1970-01-01).
+#: A date in a request body, as YYYY-MM-DD. JSON has no date type, and pydantic would otherwise
+#: read a number as seconds since 1970 (``0`` → 1970-01-01) and take a midnight timestamp.
 BodyDate = Annotated[dt.date, BeforeValidator(_date_text)]
 #: A whole number in a request body: ``true`` or ``2.0`` is an error, not 1 or 2.
 BodyInt = Annotated[int, Strict()]
@@ -723,7 +721,7 @@ def get_nation(
     iso3: Annotated[str, Path(..., description="ISO 3166 alpha-3 code", example="PAK")],
 ):
     """One state and the groups it belongs to, with where each membership list comes from."""
-    if not _ISO3.fullmatch(iso3):
+    if not ISO3_CODE.fullmatch(iso3):
         raise Http404
     nation = Nation.objects.prefetch_related("groups").filter(iso3=iso3.upper()).first()
     if nation is None:

@@ -9,6 +9,7 @@ releasability, timestamps and the audit history. Read paths go through
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -50,6 +51,10 @@ class NationGroup(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+#: An ISO 3166 alpha-3 code as people type it (any case): ``PAK``, ``pak``.
+ISO3_CODE = re.compile(r"[A-Za-z]{3}")
 
 
 class Nation(models.Model):

@@ -10,7 +10,6 @@ time to build the OpenAPI schema.
 """
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
@@ -29,7 +28,7 @@ from stabforce.core.api import (
     InputSchema,
     NationRef,
 )
-from stabforce.core.models import Mission, Source
+from stabforce.core.models import ISO3_CODE, Mission, Source
 from stabforce.forcegen import queries
 from stabforce.forcegen.choices import (
     ConditionKind,
@@ -58,7 +57,6 @@ Iso3 = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[
 SourceId = Annotated[
     BodyInt, Field(..., ge=1, le=MAX_ID, description="Id of a source of the mission you may see")
 ]
-_ISO3 = re.compile(r"[A-Za-z]{3}")
 
 
 def iso3_codes(values: Iterable[str] | None) -> list[str]:
@@ -70,7 +68,7 @@ def iso3_codes(values: Iterable[str] | None) -> list[str]:
             part = part.strip()
             if not part:
                 continue
-            if not _ISO3.fullmatch(part):
+            if not ISO3_CODE.fullmatch(part):
                 raise ValueError(f"{part[:20]!r} is not an ISO 3166 alpha-3 code such as PAK")
             codes.append(part.upper())
     return codes

@@ -111,6 +111,10 @@ class RunIn(InputSchema):
     )
 
 
+#: RunIn fields a plan run does not use
+SWEEP_ONLY_FIELDS = ("samples", "sample_time_limit", "seed")
+
+
 class RunSummary(Schema):
     id: int
     scenario_id: int
@@ -390,6 +394,20 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
     _require_planner(user)
     body = body or RunIn()
+    # a field of the other kind would be ignored without a word (as an unknown one would be)
+    other_kind = {"time_limit"} if body.kind == "sweep" else set(SWEEP_ONLY_FIELDS)
+    if misplaced := sorted(body.model_fields_set & other_kind):
+        raise NinjaValidationError(
+            [
+                {
+                    "loc": ["body", name],
+                    "msg": "for a plan only; a sweep's limit per sample is sample_time_limit"
+                    if body.kind == "sweep"
+                    else 'for a sweep only (kind "sweep")',
+                }
+                for name in misplaced
+            ]
+        )
     if body.kind == "sweep":
         parameters = {
             "samples": body.samples,

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from stabforce.core.models import LineOfOperation, Mission, Nation, Party, Sector
+from stabforce.core.models import ISO3_CODE, LineOfOperation, Mission, Nation, Party, Sector
 from stabforce.forcegen.choices import CaveatKind, PledgeStatus
 from stabforce.forcegen.models import Caveat, Pledge, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
@@ -109,7 +109,8 @@ class BuiltInstance:
     dormant_units: list[solver.Unit] = field(default_factory=list)
     # Every pledge of the mission as of the date -> its status then (for messages)
     pledge_statuses: dict[str, str] = field(default_factory=dict)
-    # Pledges the user may see that were not yet in the register on the date (for messages)
+    # Pledges the user may see with no status (visible to the user) on the date: reported
+    # later (for messages)
     later_pledges: frozenset[str] = frozenset()
 
     def synthetic_notes(self) -> list[str]:
@@ -423,9 +424,6 @@ WHAT_IF_KINDS = {
 }
 
 
-_ISO3 = re.compile(r"[A-Za-z]{3}")
-
-
 def parse_what_if(text: str) -> tuple[str, str]:
     """``"withdraw=PAK"`` → ("withdraw", "PAK"), with a message naming the problem."""
     kind, sep, value = text.partition("=")
@@ -479,8 +477,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     + (
                         f"pledge {value} was already taken out by an earlier what-if"
                         if status is not None
-                        else f"pledge {value} is not in the register on "
-                        f"{built.as_of.isoformat()} (it was reported later): choose a later date"
+                        else f"pledge {value} has no status in the register on "
+                        f"{built.as_of.isoformat()}: choose a later date"
                         if value in built.later_pledges
                         else f"no pledge {value!r} in this mission"
                     ),
@@ -522,7 +520,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 )
         elif kind == "lift_objection":
             name, _, nation = (part.strip() for part in value.partition(":"))
-            if nation and not _ISO3.fullmatch(nation):
+            if nation and not ISO3_CODE.fullmatch(nation):
                 raise PlanningInputError(
                     f"lift_objection={value}: expected PARTY or PARTY:ISO3, and {nation!r} is "
                     "not an ISO 3166 alpha-3 nation code",
@@ -555,7 +553,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             name, _, nation = (part.strip() for part in value.partition(":"))
             if not nation:
                 raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
-            if not _ISO3.fullmatch(nation):
+            if not ISO3_CODE.fullmatch(nation):
                 raise PlanningInputError(
                     f"object={value}: expected PARTY:ISO3, and {nation!r} is not an ISO 3166 "
                     "alpha-3 nation code",

@@ -228,10 +228,8 @@ def objection_texts(entry: dict[str, Any], names: dict[str, str]) -> list[str]:
             f"{names.get(sector, sector)} {months}"
             for sector, months in sorted(against["sectors"].items(), key=lambda i: (-i[1], i[0]))
         )
-        cost = (
-            f"a penalty of {against['penalty']:g}"
-            if against["penalty"]
-            else f"no penalty: {against['party']}'s consent is not required"
+        cost = f"a penalty of {against['penalty']:g}" + (
+            "" if against["penalty"] else " (the mission's objection penalty is 0)"
         )
         texts.append(
             f"Against {against['party']}'s objection: {against['unit_months']} unit-months "

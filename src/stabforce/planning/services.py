@@ -242,6 +242,10 @@ def _settings_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
         return out
 
     was, now = flat(before), flat(after)
+    if was.get("objection_mode") == now.get("objection_mode") == "veto":
+        # the penalty weighs nothing while objections are vetoes
+        was.pop("objection_penalty", None)
+        now.pop("objection_penalty", None)
     words = {"lead_min_share weight": "lead nation's minimum share"}
     return [
         f"{words.get(key, key.replace('_', ' '))} {_setting(was.get(key))} → "
@@ -366,7 +370,7 @@ def plan_answer(
         time_limit=time_limit,
         workers=workers,
         seed=seed,
-        reference=None if reference is None else _places_in(reference, built.instance),
+        reference=_places_in(reference, built.instance),
     )
     answer = _plan_json(built, result)
     answer["mission"] = mission.slug
@@ -374,16 +378,25 @@ def plan_answer(
     return answer
 
 
-def _places_in(answer: dict[str, Any], instance: solver.Instance) -> dict[tuple[str, int], Any]:
+def _places_in(
+    answer: dict[str, Any] | None, instance: solver.Instance
+) -> dict[tuple[str, int], Any] | None:
     """Where ``answer``'s units served, by period of ``instance`` (matched by month: the two
-    horizons may start in different months)."""
-    months = answer["mission_question"]["periods"]
+    horizons may start in different months); None without an answer, or for one stored in a
+    shape this code does not read — a reference only polishes, it must not fail the run."""
+    if answer is None:
+        return None
     period_of = {label: period for period, label in enumerate(instance.period_labels)}
-    places = {}
-    for a in answer["assignments"]:
-        period = period_of.get(months[a["period"]])
-        if period is not None:
-            places[(a["unit"], period)] = (a["sector"], a["line"])
+    try:
+        months = answer["mission_question"]["periods"]
+        places = {}
+        for a in answer["assignments"]:
+            period = period_of.get(months[a["period"]])
+            if period is not None:
+                places[(a["unit"], period)] = (a["sector"], a["line"])
+    except (KeyError, IndexError, TypeError):
+        logger.warning("a reference answer could not be read; planning without it")
+        return None
     return places
 
 
@@ -709,7 +722,6 @@ def _check_writer(user) -> None:
         raise PermissionDenied("Only HQ planners and administrators run plans.")
 
 
-@transaction.atomic
 def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
     """The newest finished plan of ``scenario`` that ``user`` may see: what a what-if based on
     it is compared with, and aligned with."""
@@ -717,12 +729,14 @@ def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
         return None
     return (
         PlanRun.objects.visible_to(user)
+        .select_related("scenario", "mission", "requested_by")
         .filter(scenario=scenario, kind="plan", status=PlanRunStatus.DONE)
         .order_by("-finished_at", "-pk")
         .first()
     )
 
 
+@transaction.atomic
 def save_scenario(
     user, mission: Mission, *, name: str, as_of: dt.date, statuses, what_ifs, base=None
 ) -> PlanScenario:

@@ -269,7 +269,19 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "plan_sectors": presenters.map_sectors(sectors, answer),
         "map_attribution": sectors.get("attribution", ""),
     }
-    base_run = services.latest_finished_plan(request.user, run.scenario.base)
+    # the base's run this plan was kept close to, while it can be shown; else its newest plan
+    base_run = (
+        visible_runs(request.user)
+        .filter(
+            pk=answer.get("reference_run_id"),
+            scenario=run.scenario.base,
+            kind="plan",
+            status=PlanRunStatus.DONE,
+        )
+        .first()
+        if answer.get("reference_run_id") and run.scenario.base
+        else None
+    ) or services.latest_finished_plan(request.user, run.scenario.base)
     if base_run and base_run.pk != run.pk:
         context["base_run"] = base_run
         context["diff"] = services.diff_answers(base_run.result, answer)

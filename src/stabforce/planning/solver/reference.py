@@ -68,6 +68,9 @@ def align_with_reference(
     value = report.objective.total
     at = {(d.period, d.sector, d.line, d.capability): d for d in instance.demands}
     task = {(a.unit_id, demands[a.demand_id].period): a.demand_id for a in plan.assignments}
+    reference_of: dict[str, list[tuple[int, Place]]] = defaultdict(list)
+    for (uid, period), where in sorted(reference.items()):
+        reference_of[uid].append((period, where))
 
     def place(tasks: dict[tuple[str, int], str], key: tuple[str, int]) -> Place | None:
         demand_id = tasks.get(key)
@@ -87,8 +90,9 @@ def align_with_reference(
         moving = {u.id for u in movers}
         changed = False
         for unit in movers:
-            for (uid, period), (sector, line) in sorted(reference.items()):
-                if uid != unit.id or place(trial, (uid, period)) == (sector, line):
+            uid = unit.id
+            for period, (sector, line) in reference_of[uid]:
+                if place(trial, (uid, period)) == (sector, line):
                     continue
                 target = at.get((period, sector, line, unit.capability))
                 if target is None or not is_eligible(unit, target, instance):
@@ -142,12 +146,15 @@ def align_with_reference(
             if time.perf_counter() > deadline:
                 return _plan_of(task)
             trial = moved_back(task, movers)
-            if trial is None or closeness(trial) >= best:
+            if trial is None:
+                continue
+            nearer = closeness(trial)
+            if nearer >= best or time.perf_counter() > deadline:
                 continue
             trial_report = check_plan(instance, _plan_of(trial))
             if trial_report.violations or trial_report.objective.total < value - 1e-6:
                 continue
-            task, best, value = trial, closeness(trial), trial_report.objective.total
+            task, best, value = trial, nearer, trial_report.objective.total
             improved = True
     return _plan_of(task)
 

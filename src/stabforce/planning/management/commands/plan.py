@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from typing import TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,13 +19,15 @@ from stabforce.planning.building import (
     PlanningInputError,
 )
 
+Number = TypeVar("Number", int, float)
+
 #: Options that only make sense for one of the two actions: given to the other, they would be
 #: ignored without a word (``plan --samples 5`` planned once).
 SWEEP_ONLY = ("samples", "sample_time_limit", "dask", "workers")
 PLAN_ONLY = ("time_limit",)
 
 
-def _or(value: float | None, default: float) -> float:
+def _or(value: Number | None, default: Number) -> Number:
     """An option's value, or its default when it was not given."""
     return default if value is None else value
 
@@ -201,7 +204,7 @@ def render_plan(answer: dict) -> str:
         f"independent check: {'passed' if quality['checked'] else 'FAILED'}",
         f"Coverage: {size['covered_unit_months']} of {size['required_unit_months']} required "
         f"unit-months, {size['units']} units"
-        + (f" ({size['vetoed']} of them from nations a party vetoes)" if size.get("vetoed") else "")
+        + (f", {size['vetoed']} of them from nations a party vetoes" if size.get("vetoed") else "")
         + f" ({size['potential_units']} more not counted"
         + (
             f", {size['potential_vetoed']} of them from nations a party vetoes)"
