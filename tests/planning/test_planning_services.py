@@ -160,7 +160,7 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
     # an equally good plan may move Kazakhstan to Khan Younis and Albania between lines (a
     # tester saw "24 unit-months moved"); kept close to the base, nothing else moves.
     base = plan(hq, gaza)
-    late = plan(hq, gaza, what_ifs=["slip=KAZ:2"], reference=base)
+    late = plan(hq, gaza, what_ifs=["slip=KAZ:2"], references=[(None, base)])
     alone = plan(hq, gaza, what_ifs=["slip=KAZ:2"])
     assert late["quality"]["objective"] >= alone["quality"]["objective"]
     diff = services.diff_answers(base, late)
@@ -213,6 +213,10 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
     nation = next(iter(objected))
     cli = render_plan(penalised)
     assert f"Against Israel's objection: {objected[nation][0]['unit_months']} unit-months" in cli
+    # a plan made in veto mode is no reference for a question asked in penalty mode
+    kept = plan(hq, gaza, what_ifs=["withdraw=ALB"], references=[(41, vetoed), (42, penalised)])
+    assert kept["reference_run_id"] == 42
+    assert plan(hq, gaza, references=[(41, vetoed)])["reference_run_id"] is None
     diff = services.diff_answers(vetoed, penalised)
     assert diff["settings_changes"] == ["objection mode veto → penalty"]
     assert diff["sentences"][0].startswith(

@@ -352,18 +352,26 @@ def plan_answer(
     workers: int = 2,
     seed: int = 0,
     months: int | None = None,
-    reference: dict[str, Any] | None = None,
+    references: Iterable[tuple[int | None, dict[str, Any]]] = (),
 ) -> dict[str, Any]:
     """Solve one planning question and return the checked, explained answer.
 
-    ``reference``: an earlier answer (a what-if's base). Of the plans as good as the one
-    found, the planner returns one close to it, so that the diff shows what the question
-    changed."""
+    ``references``: earlier answers, newest first, with their run ids (a what-if's base
+    plans). The first made under the same planning settings is the reference: of the plans as
+    good as the one found, the planner returns one close to it, so that the diff shows what
+    the question changed (``reference_run_id``). A plan made under other settings (another
+    objection mode, other weights) is no reference: keeping close to it would carry over
+    what the settings, not the question, decided."""
     if not 0.1 <= time_limit <= 3600:
         raise PlanningInputError("time limit must be between 0.1 and 3600 seconds", "time_limit")
     _check_solver(solver_name)
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
+    settings_now = _settings_json(built)
+    reference_id, reference = next(
+        ((run_id, old) for run_id, old in references if old.get("settings") == settings_now),
+        (None, None),
+    )
     result = solver.solve(
         built.instance,
         solver=solver_name,
@@ -375,6 +383,7 @@ def plan_answer(
     answer = _plan_json(built, result)
     answer["mission"] = mission.slug
     answer["mission_name"] = mission.name
+    answer["reference_run_id"] = reference_id
     return answer
 
 
@@ -722,18 +731,22 @@ def _check_writer(user) -> None:
         raise PermissionDenied("Only HQ planners and administrators run plans.")
 
 
-def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
-    """The newest finished plan of ``scenario`` that ``user`` may see: what a what-if based on
-    it is compared with, and aligned with."""
+def finished_plans(user, scenario: PlanScenario | None):
+    """The finished plans of ``scenario`` that ``user`` may see, newest first."""
     if scenario is None:
-        return None
+        return PlanRun.objects.none()
     return (
         PlanRun.objects.visible_to(user)
         .select_related("scenario", "mission", "requested_by")
         .filter(scenario=scenario, kind="plan", status=PlanRunStatus.DONE)
         .order_by("-finished_at", "-pk")
-        .first()
     )
+
+
+def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
+    """The newest finished plan of ``scenario`` that ``user`` may see: what a what-if based on
+    it is compared with when it was kept close to none."""
+    return finished_plans(user, scenario).first()
 
 
 @transaction.atomic
@@ -1186,7 +1199,7 @@ def _execute(run_id: int) -> bool:
             )
         else:
             report(0.05, "building the model")
-            base_run = latest_finished_plan(user, scenario.base)
+            base_runs = finished_plans(user, scenario.base)[:20]
             result = plan_answer(
                 user,
                 run.mission,
@@ -1195,9 +1208,8 @@ def _execute(run_id: int) -> bool:
                 what_ifs=scenario.what_ifs,
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
-                reference=base_run.result if base_run else None,
+                references=((run.pk, run.result) for run in base_runs),
             )
-            result["reference_run_id"] = base_run.pk if base_run else None
         if not _update_when_free(
             still_running,
             status=PlanRunStatus.DONE,
