@@ -203,6 +203,9 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
         re.search(r"Rafah · EOD team · Demilitarisation — \d{4}-\d\d … 2027-01: 3 of 3", page)
     )
     assert "months" in page and "Smallest change" in page
+    # counted as the CLI counts them: requirements, not stretches of months
+    requirements = {item["demand"].rsplit("@", 1)[0] for item in run.result["uncovered"]}
+    assert f"Uncovered requirements {len(requirements)} short in" in page
     # Offers the plan leaves at home, with the reason in words.
     assert "Offers left at home, and why" in page
     assert re.search(r"Indonesia · Infantry battalion \(10 units, pledge idn-contingent\)", page)

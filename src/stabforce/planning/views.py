@@ -250,6 +250,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
     """Everything the plan page shows of a finished plan run."""
     answer = run.result
     sectors = core_queries.sector_collection(request.user, run.mission)
+    groups = presenters.group_uncovered(answer)
     context = {
         "answer": answer,
         "question": answer["mission_question"],
@@ -262,7 +263,8 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         ),
         "matrix": presenters.coverage_matrix(answer),
         "deployment": presenters.deployment_rows(answer),
-        "uncovered_groups": presenters.group_uncovered(answer),
+        "uncovered_groups": groups,
+        "uncovered_requirements": len({group.requirement for group in groups}),
         "missing_unit_months": sum(i["required"] - i["covered"] for i in answer["uncovered"]),
         # runs stored before unused offers were reported have no such list
         "unused_reported": "unused_pledges" in answer,

@@ -235,8 +235,8 @@ def render_plan(answer: dict) -> str:
         f"Uncovered: {len(requirements)} requirement{'s' if len(requirements) != 1 else ''}, "
         f"short in {len(short)} requirement-months, by "
         f"{sum(item['required'] - item['covered'] for item in short)} unit-months in all; "
-        "by requirement and consecutive months, most important first (the reasons are the "
-        "first month's):",
+        f"in {len(groups)} stretch{'es' if len(groups) != 1 else ''} of consecutive months, "
+        "most important first (the reasons are the first month's):",
     ]
     for group in groups[:15]:
         change = f" Smallest change: {group.smallest_change}." if group.smallest_change else ""
@@ -246,7 +246,7 @@ def render_plan(answer: dict) -> str:
             f"{group.missing_text}. Why: {'; '.join(group.reasons)}.{change}"
         )
     if len(groups) > 15:
-        lines.append(f"  … {len(groups) - 15} more (use --json)")
+        lines.append(f"  … {len(groups) - 15} more stretches (use --json)")
     unused = answer.get("unused_pledges", [])
     lines += ["", f"Offers left at home (pledges with unused unit-months): {len(unused)}"]
     for item in unused[:10]:
