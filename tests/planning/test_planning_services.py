@@ -182,6 +182,18 @@ def test_a_date_in_year_one_is_written_with_four_digits(gaza, hq):
         plan(hq, gaza, as_of=dt.date(1, 1, 1))
 
 
+def test_planning_settings_out_of_bounds_are_refused_by_name(gaza):
+    from django.core.exceptions import ValidationError
+
+    settings = building.settings_for(gaza)
+    settings.horizon_months, settings.objection_penalty, settings.lead_min_share = 0, -50, 1.5
+    with pytest.raises(ValidationError) as refused:
+        settings.full_clean()  # what the admin form runs
+    assert set(refused.value.message_dict) == {
+        "horizon_months", "objection_penalty", "lead_min_share"
+    }  # fmt: skip
+
+
 def test_a_slip_that_changes_no_month_says_it_has_no_effect(gaza, hq):
     built = building.build_instance(hq, gaza, AS_OF)
     earlier = building.apply_what_ifs(built, [("slip", "IDN:-1")])

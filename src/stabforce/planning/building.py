@@ -19,7 +19,7 @@ from stabforce.forcegen.choices import CaveatKind, PledgeStatus
 from stabforce.forcegen.models import Caveat, Pledge, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
 from stabforce.planning import solver
-from stabforce.planning.models import PlanningSettings
+from stabforce.planning.models import MAX_HORIZON_MONTHS, PlanningSettings
 
 FORCE_WIDE = "force-wide"
 DEFAULT_STATUSES = ("deployed", "committed", "offered")
@@ -189,8 +189,8 @@ def build_instance(
         )
     config = settings_for(mission)
     months = config.horizon_months if months is None else months
-    if not 1 <= months <= 36:
-        raise PlanningInputError("the horizon must be 1 to 36 months", "months")
+    if not 1 <= months <= MAX_HORIZON_MONTHS:
+        raise PlanningInputError(f"the horizon must be 1 to {MAX_HORIZON_MONTHS} months", "months")
     try:
         starts = month_starts(horizon_start or as_of, months)
         horizon_end = month_starts(starts[-1], 2)[1]

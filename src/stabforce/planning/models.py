@@ -8,44 +8,65 @@ quality and the explanations — kept so that two answers can be compared side b
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from stabforce.core.models import Mission, MissionRecord
 
+#: Longest planning horizon, in months (a model of months × units stays solvable in minutes).
+MAX_HORIZON_MONTHS = 36
+
+_WEIGHT = [MinValueValidator(0.0)]
+_SHARE = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
 
 class PlanningSettings(models.Model):
-    """A mission's planning weights and targets (defaults match the solver's)."""
+    """A mission's planning weights and targets (defaults match the solver's). Weights are
+    not negative (a negative cost would reward what it should penalise) and shares are
+    fractions: the admin form refuses other values by name."""
 
     mission = models.OneToOneField(
         Mission, on_delete=models.CASCADE, related_name="planning_settings"
     )
-    coverage_weight = models.FloatField(default=100.0)
+    coverage_weight = models.FloatField(default=100.0, validators=_WEIGHT)
     nation_in_sector_weight = models.FloatField(
-        default=2.0, help_text="Cost of each extra nation in a sector (cohesion)."
+        default=2.0,
+        help_text="Cost of each extra nation in a sector (cohesion).",
+        validators=_WEIGHT,
     )
     lead_nation_weight = models.FloatField(
-        default=10.0, help_text="Reward for a sector with a framework (lead) nation."
+        default=10.0,
+        help_text="Reward for a sector with a framework (lead) nation.",
+        validators=_WEIGHT,
     )
-    lead_min_share = models.FloatField(default=0.25)
+    lead_min_share = models.FloatField(default=0.25, validators=_SHARE)
     continuity_weight = models.FloatField(
-        default=1.0, help_text="Cost of moving a unit between sectors from one month to the next."
+        default=1.0,
+        help_text="Cost of moving a unit between sectors from one month to the next.",
+        validators=_WEIGHT,
     )
     composition_group = models.CharField(
         max_length=16, blank=True, default="OIC", help_text="e.g. OIC: regional legitimacy."
     )
     composition_min_share = models.FloatField(
-        default=0.0, help_text="Minimum share of deployed troops from the group (0 = none)."
+        default=0.0,
+        help_text="Minimum share of deployed troops from the group (0 = none).",
+        validators=_SHARE,
     )
-    composition_shortfall_weight = models.FloatField(default=10.0)
+    composition_shortfall_weight = models.FloatField(default=10.0, validators=_WEIGHT)
     objection_mode = models.CharField(
         max_length=8,
         choices=[("veto", "Hard veto"), ("penalty", "Penalty")],
         default="veto",
     )
     objection_penalty = models.FloatField(
-        default=50.0, help_text="Cost per unit-month of an objected nation in penalty mode."
+        default=50.0,
+        help_text="Cost per unit-month of an objected nation in penalty mode.",
+        validators=_WEIGHT,
     )
-    horizon_months = models.PositiveSmallIntegerField(default=12)
+    horizon_months = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(MAX_HORIZON_MONTHS)]
+    )
     conversion_probabilities = models.JSONField(
         default=dict,
         blank=True,
