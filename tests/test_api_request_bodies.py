@@ -98,6 +98,10 @@ def test_the_same_pledge_with_correct_fields_is_created(gaza, hq):
         ([1, 2], "body", "Input should be a valid dictionary"),
         ({"as_of": AS_OF, "what_if": ["withdraw=PAK"]}, "body.what_if", "Extra inputs"),
         ({"as_of": AS_OF, "name": "a\u0000b"}, "body.name", "must not contain control"),
+        ({"as_of": AS_OF, "name": "a\u007fb"}, "body.name", "(U+007F)"),
+        ({"as_of": AS_OF, "name": "a\u0085b"}, "body.name", "(U+0085)"),
+        ({"as_of": AS_OF, "name": "a\u2028b"}, "body.name", "(U+2028)"),
+        ({"as_of": AS_OF, "name": "ctl\u202etset"}, "body.name", "(U+202E)"),
         (
             {"as_of": AS_OF, "statuses": ["offered", "offered"]},
             "body.statuses",
@@ -147,3 +151,10 @@ def test_a_document_with_a_misspelt_or_mistyped_field_is_refused(gaza, hq, chang
     assert _error_fields(response) == [field]
     assert message in response.json()["errors"][0]["message"]
     assert not IntakeDocument.objects.exists()
+
+
+def test_a_name_in_arabic_script_with_its_joiners_and_marks_is_kept(gaza, hq):
+    name = "خطة\u200cالأساس \u200fRafah"  # a zero-width non-joiner and a right-to-left mark
+    response = hq(f"{API}/planning/missions/{gaza.slug}/scenarios", {"as_of": AS_OF, "name": name})
+    assert response.status_code == 201, response.content
+    assert PlanScenario.objects.get().name == name

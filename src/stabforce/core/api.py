@@ -8,6 +8,7 @@ pagination envelope and the error responses declared here are shared by every ap
 
 import datetime as dt
 import re
+import unicodedata
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -83,9 +84,19 @@ class Page(LimitOffsetPagination):
         super().__init__(max_limit=1000, **kwargs)
 
 
+#: Bidirectional embeddings, overrides and isolates: shown in a page, one turns the text after
+#: it around ("Trojan source"). Marks (LRM, RLM) and joiners stay: names in Arabic script need
+#: them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _no_control_characters(value: str, *, allowed: str = "") -> str:
-    if any(ord(char) < 32 and char not in allowed for char in value):
-        raise ValueError("must not contain control characters")
+    for char in value:
+        if char in allowed:
+            continue
+        # Cc: C0 (NUL breaks PostgreSQL), DEL and C1; Zl/Zp: line and paragraph separators
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI_CONTROLS:
+            raise ValueError(f"must not contain control characters (U+{ord(char):04X})")
     return value
 
 
