@@ -1,6 +1,7 @@
 """What the planner does around the solve: needless line changes undone, empty models."""
 
 from stabforce.planning.solver import (
+    Assignment,
     Demand,
     Instance,
     Plan,
@@ -59,7 +60,9 @@ def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
         line = {int(a.demand_id.split("@")[1]): a.demand_id.split("@")[0] for a in plan.assignments}
         return sum(line[p] != line[p - 1] for p in range(1, 5))
 
-    assert (line_changes(zigzag), line_changes(steady)) == (3, 1)
+    # month by month it comes to civilians, civilians, civilians, border, border; the last
+    # stretch then goes back to civilians too
+    assert (line_changes(zigzag), line_changes(steady)) == (3, 0)
     # a higher-priority demand is not left for a steadier line
     urgent = alone.with_(
         demands=tuple(
@@ -70,6 +73,32 @@ def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
     kept = keep_lines_steady(urgent, zigzag)
     assert ("A", "border@1") in {(a.unit_id, a.demand_id) for a in kept.assignments}
     assert check_plan(urgent, kept).objective.total == check_plan(urgent, zigzag).objective.total
+
+
+def test_a_stretch_of_months_on_another_line_goes_back_when_that_costs_nothing():
+    # a tester's penalty-mode plan: Albania's battalion, alone in Khan Younis, on Border
+    # security for three months, Protection of civilians for five, then Border security again
+    alone = Instance(
+        units=(Unit("A", "ALB", "inf"),),
+        demands=tuple(
+            Demand(f"{line}@{p}", "khan-younis", line, "inf", p, 1, 8.0)
+            for line in ("border", "civilians")
+            for p in range(10)
+        ),
+        periods=10,
+    )
+    lines = ["border"] * 3 + ["civilians"] * 5 + ["border"] * 2
+    stretch = Plan.of([("A", f"{line}@{p}") for p, line in enumerate(lines)])
+    steady = keep_lines_steady(alone, stretch)
+    assert steady == Plan.of([("A", f"border@{p}") for p in range(10)])
+    assert check_plan(alone, steady).objective.total == check_plan(alone, stretch).objective.total
+    # not when one month of the stretch has no room on the first line
+    full = alone.with_(units=(*alone.units, Unit("B", "BGD", "inf")))
+    busy = Plan(stretch.assignments | {Assignment("B", "border@5")})
+    kept = keep_lines_steady(full, busy)
+    assert {(a.unit_id, a.demand_id) for a in kept.assignments} >= {
+        ("A", f"civilians@{p}") for p in range(3, 8)
+    }
 
 
 def test_a_swap_the_caveats_forbid_is_not_made():

@@ -592,4 +592,53 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
                         continue
                     task[(u, period)], task[(v, period)] = dv, du
                     improved = True
+    # A stretch of months on another line, right after months on one line in the same sector,
+    # goes back to that line when every month of it has a short demand there of the same
+    # priority and penalty: one or two line changes fewer, and no term of the objective moves.
+    # (Re-seating month by month cannot do this: inside the stretch each single month already
+    # matches its neighbours.)
+    for unit_id in sorted({uid for uid, _p in task}):
+        unit = units[unit_id]
+        period = 1
+        while period < instance.periods:
+            before, now = task.get((unit_id, period - 1)), task.get((unit_id, period))
+            if (
+                before is None
+                or now is None
+                or demands[before].sector != demands[now].sector
+                or demands[before].line == demands[now].line
+            ):
+                period += 1
+                continue
+            home, away = demands[before], demands[now]
+            stretch = []
+            while (unit_id, period) in task and (
+                demands[task[(unit_id, period)]].sector,
+                demands[task[(unit_id, period)]].line,
+            ) == (away.sector, away.line):
+                stretch.append(period)
+                period += 1
+            moves = []
+            for month in stretch:
+                current = demands[task[(unit_id, month)]]
+                target = next(
+                    (
+                        d
+                        for d in by_slot[(month, home.sector, current.capability)]
+                        if d.line == home.line
+                        and d.priority == current.priority
+                        and filled[d.id] < d.units_required
+                        and is_eligible(unit, d, instance)
+                        and penalty(unit, d, instance) == penalty(unit, current, instance)
+                    ),
+                    None,
+                )
+                if target is None:
+                    break
+                moves.append((month, current, target))
+            if len(moves) == len(stretch):
+                for month, current, target in moves:
+                    task[(unit_id, month)] = target.id
+                    filled[current.id] -= 1
+                    filled[target.id] += 1
     return Plan.of((uid, did) for (uid, _p), did in task.items())
