@@ -204,6 +204,14 @@ def test_a_question_that_cannot_be_asked_is_a_422_naming_the_field(
     assert not PlanScenario.objects.exists()
 
 
+def test_every_bad_what_if_is_named_not_only_the_first(gaza, users, api_as):
+    body = {"as_of": AS_OF, "what_ifs": ["explode=PAK", "withdraw=XYZ", "withdraw=KAZ"]}
+    response = post(api_as(users["hq"]), f"{BASE}/missions/{gaza.slug}/scenarios", body)
+    assert response.status_code == 422
+    assert fields(response) == ["body.what_ifs.0", "body.what_ifs.1"]
+    assert not PlanScenario.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

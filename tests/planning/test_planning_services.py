@@ -168,6 +168,18 @@ def test_a_what_if_kept_close_to_its_base_differs_only_by_what_it_changed(gaza, 
     assert (diff["assignments_removed"], diff["assignments_added"]) == (2, 0)
 
 
+def test_the_cli_names_every_bad_what_if(gaza, users):
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "plan", "--as-of", "2026-02-20", "--what-if", "withdraw=XYZ", "--what-if",
+            "slip=KAZ", "--user", users["hq"].username, stdout=StringIO(),
+        )  # fmt: skip
+    assert str(refused.value) == (
+        "--what-if: withdraw=XYZ: 'XYZ' is not an ISO 3166 alpha-3 nation code; "
+        "slip=KAZ: expected ISO3:MONTHS"
+    )
+
+
 def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
     # Kazakhstan's battalion entered the register on 2026-02-19
     with pytest.raises(PlanningInputError, match=re.escape(

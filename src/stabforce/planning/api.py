@@ -277,28 +277,23 @@ def _check_question(
     user, mission, body: ScenarioIn, *, as_of_defaulted: bool = False
 ) -> building.BuiltInstance:
     """Every what-if must parse and make sense in the register on that date; returns the
-    question as built."""
-    for number, text in enumerate(body.what_ifs):
-        try:
-            building.parse_what_if(text)
-        except building.PlanningInputError as exc:
-            raise NinjaValidationError(
-                [{"loc": ["body", "what_ifs", number], "msg": exc.message}]
-            ) from None
+    question as built. Every bad line is named, not only the first."""
     try:
         built = building.build_instance(user, mission, body.as_of, statuses=tuple(body.statuses))
     except building.PlanningInputError as exc:
         message = exc.message
         if as_of_defaulted and exc.field == "as_of":
             message += f" (as_of was not given: today in the mission, {body.as_of.isoformat()})"
-        raise _field_error(exc.field or "body", message) from None
-    for number, text in enumerate(body.what_ifs):
-        try:
-            built = building.apply_what_ifs(built, [building.parse_what_if(text)])
-        except building.PlanningInputError as exc:
-            raise NinjaValidationError(
-                [{"loc": ["body", "what_ifs", number], "msg": exc.message}]
-            ) from None
+        _, problems = building.what_if_errors(None, body.what_ifs)
+        raise NinjaValidationError(
+            [{"loc": ["body", exc.field or "body"], "msg": message}]
+            + [{"loc": ["body", "what_ifs", i], "msg": text} for i, text in problems.items()]
+        ) from None
+    built, problems = building.what_if_errors(built, body.what_ifs)
+    if problems:
+        raise NinjaValidationError(
+            [{"loc": ["body", "what_ifs", i], "msg": text} for i, text in problems.items()]
+        )
     return built
 
 

@@ -438,6 +438,29 @@ def parse_what_if(text: str) -> tuple[str, str]:
     return kind, value
 
 
+def what_if_errors(
+    built: BuiltInstance | None, lines: list[str]
+) -> tuple[BuiltInstance | None, dict[int, str]]:
+    """Every what-if line checked, not only up to the first bad one: its form (KIND=VALUE)
+    and — given the question as built — its sense in the register, applying the good lines
+    one by one as a run will. Returns the question with the good lines applied and the
+    problems by line index (0-based), in order."""
+    problems: dict[int, str] = {}
+    parsed: dict[int, tuple[str, str]] = {}
+    for index, line in enumerate(lines):
+        try:
+            parsed[index] = parse_what_if(line)
+        except PlanningInputError as exc:
+            problems[index] = exc.message
+    if built is not None:
+        for index, what_if in parsed.items():
+            try:
+                built = apply_what_ifs(built, [what_if])
+            except PlanningInputError as exc:
+                problems[index] = exc.message
+    return built, dict(sorted(problems.items()))
+
+
 def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> BuiltInstance:
     """The same question with the world changed as the what-ifs say."""
     instance = built.instance

@@ -114,30 +114,21 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        # Every line is checked and every bad one named: first its form (KIND=VALUE), then —
-        # when the date can be planned — its sense in the register on that date (a nation with
-        # units, a party that objects), applying the lines one by one as a run will.
+        # Every line is checked and every bad one named: its form always, its sense in the
+        # register on the date (a nation with units, a party that objects) when the date can
+        # be planned.
         lines = data.get("what_ifs", [])
-        parsed: dict[int, tuple[str, str]] = {}
-        for number, line in enumerate(lines, start=1):
+        built = None
+        if not any(name != "what_ifs" for name in self.errors) and self.user and self.mission:
             try:
-                parsed[number] = building.parse_what_if(line)
+                built = building.build_instance(
+                    self.user, self.mission, data["as_of"], statuses=tuple(data["statuses"])
+                )
             except building.PlanningInputError as exc:
-                self.add_error("what_ifs", f"Line {number}: {exc.message}")
-        if any(name != "what_ifs" for name in self.errors) or not (self.user and self.mission):
-            return data
-        try:
-            built = building.build_instance(
-                self.user, self.mission, data["as_of"], statuses=tuple(data["statuses"])
-            )
-        except building.PlanningInputError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-            return data
-        for number, what_if in parsed.items():
-            try:
-                built = building.apply_what_ifs(built, [what_if])
-            except building.PlanningInputError as exc:
-                self.add_error("what_ifs", f"Line {number}: {exc.message}")
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        built, problems = building.what_if_errors(built, lines)
+        for index, message in problems.items():
+            self.add_error("what_ifs", f"Line {index + 1}: {message}")
         self.built = built
         return data
 

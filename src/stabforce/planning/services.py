@@ -38,10 +38,10 @@ from stabforce.planning.building import (
     FORCE_WIDE,
     BuiltInstance,
     PlanningInputError,
-    apply_what_ifs,
     build_instance,
     parse_what_if,
     settings_for,
+    what_if_errors,
 )
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
 from stabforce.planning.slots import RunSlots
@@ -366,7 +366,7 @@ def plan_answer(
         raise PlanningInputError("time limit must be between 0.1 and 3600 seconds", "time_limit")
     _check_solver(solver_name)
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
-    built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
+    built = _with_what_ifs(built, what_ifs)
     settings_now = _settings_json(built)
     reference_id, reference = next(
         ((run_id, old) for run_id, old in references if old.get("settings") == settings_now),
@@ -385,6 +385,14 @@ def plan_answer(
     answer["mission_name"] = mission.name
     answer["reference_run_id"] = reference_id
     return answer
+
+
+def _with_what_ifs(built: BuiltInstance, what_ifs: Iterable[str]) -> BuiltInstance:
+    """The question with its what-ifs applied; every bad one is named in the error."""
+    built, problems = what_if_errors(built, list(what_ifs))
+    if problems:
+        raise PlanningInputError("; ".join(problems.values()), "what_if")
+    return built
 
 
 def _places_in(
@@ -650,7 +658,7 @@ def sweep_answer(
             "the time limit per sample must be 0.1 to 600 seconds", "sample_time_limit"
         )
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
-    built = apply_what_ifs(built, [parse_what_if(text) for text in what_ifs])
+    built = _with_what_ifs(built, what_ifs)
     configured = settings_for(mission).conversion_probabilities or None
     probabilities = dict(configured or solver.montecarlo.DEFAULT_PROBABILITIES)
     try:
