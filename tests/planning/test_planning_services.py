@@ -236,6 +236,8 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
     # ... and said so where a planner reads the plan
     nation = next(iter(objected))
     cli = render_plan(penalised)
+    assert "Objections: a penalty of 50 per unit-month" in cli
+    assert "Objections: a veto where the party's consent is required" in render_plan(vetoed)
     assert f"Against Israel's objection: {objected[nation][0]['unit_months']} unit-months" in cli
     # a plan made in veto mode is no reference for a question asked in penalty mode
     kept = plan(hq, gaza, what_ifs=["withdraw=ALB"], references=[(41, vetoed), (42, penalised)])
@@ -247,6 +249,8 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
         "The mission's planning settings changed between the two plans (objection mode veto → "
         "penalty)"
     )
+    newly = [s for s in diff["sentences"] if " now deploys " in s]
+    assert newly and all(s.endswith(", against Israel's objection.") for s in newly)
 
 
 @pytest.mark.parametrize(
@@ -1145,6 +1149,20 @@ def test_explanations_read_names_not_keys_in_singular_and_plural():
     )
 
 
+def test_a_sweep_gives_its_what_ifs_in_words(gaza, users):
+    out = StringIO()
+    call_command(
+        "plan", "sweep", "--as-of", "2026-02-20", "--samples", "2", "--workers", "0",
+        "--solver", "greedy", "--what-if", "withdraw=ALB", "--json",
+        "--user", users["hq"].username, stdout=out,
+    )  # fmt: skip
+    answer = json.loads(out.getvalue())
+    assert answer["what_ifs"] == ["Albania withdraws"]
+    from stabforce.planning.management.commands.plan import render_sweep
+
+    assert "What-ifs: Albania withdraws" in render_sweep(answer)
+
+
 def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
     out = StringIO()
     call_command(
@@ -1158,7 +1176,12 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
     ) in text
     assert "considering" not in text.split("Conversion probabilities:")[1].splitlines()[0]
     assert re.search(r"Line of operation +mean +p10 +p50 +p90", text)
-    assert "Least likely to be met (probability of being fully met in its worst month):" in text
+    assert "Monte Carlo — 3 samples as of 2026-02-20, seed 0" in text
+    # as on the sweep page: the requirements met in no sample are named together ...
+    assert re.search(r"Fully met in no sample \(\d+\): ", text)
+    # ... and the table below them starts above 0 %
+    at_risk = text.split("Least likely to be met (probability of being fully met in its worst")
+    assert len(at_risk) == 2 and "     0 %  " not in at_risk[1]
     with pytest.raises(CommandError, match="--dask: could not use the Dask scheduler"):
         call_command(
             "plan", "sweep", "--samples", "1", "--dask", "notanaddress",

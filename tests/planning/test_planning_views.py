@@ -418,6 +418,7 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     body, page = response.content.decode(), text(response)
     assert body.count('class="mc-chart"') == 2
     assert "mc-whisker" in body and "mc-mean" in body
+    assert "; seed 0" in page  # the same seed draws the same samples
     assert "Probability of meeting each requirement" in page
     assert "Rafah · EOD team · Demilitarisation" in page
     probabilities = re.findall(

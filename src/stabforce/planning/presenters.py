@@ -214,6 +214,14 @@ def deployment_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def objection_mode_text(answer: dict[str, Any]) -> str:
+    """How the answer weighed parties' objections, in words."""
+    settings = answer["settings"]
+    if settings["objection_mode"] == "penalty":
+        return f"a penalty of {settings['objection_penalty']:g} per unit-month"
+    return "a veto where the party's consent is required"
+
+
 def sector_names(answer: dict[str, Any]) -> dict[str, str]:
     return {key: entry["name"] for key, entry in answer.get("sectors", {}).items()}
 
@@ -438,12 +446,22 @@ def requirement_probabilities(
             "key": key,
             "name": names.get(key, key),
             "probability": probability,
+            "percent": probability_text(probability),
             "band": coverage_band(100, round(100 * probability)),
         }  # fmt: skip
         for key, probability in answer.get("requirement_probability", {}).items()
     ]
     rows.sort(key=lambda row: (row["probability"], row["name"]))
     return rows
+
+
+def probability_text(probability: float) -> str:
+    """``37 %``; ``<1 %`` and ``>99 %`` where rounding would say 0 or 100 of what is not."""
+    if 0 < probability < 0.005:
+        return "<1 %"
+    if 0.995 <= probability < 1:
+        return ">99 %"
+    return f"{round(100 * probability)} %"
 
 
 def requirement_probabilities_split(

@@ -490,9 +490,11 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
             f"({nations_before[code]['unit_months']} unit-months)."
         )
     for code in sorted(set(nations_after) - set(nations_before)):
+        against = [o["party"] for o in nations_after[code].get("objected", [])]
         sentences.append(
             f"{nations_after[code]['name']} now deploys "
-            f"({nations_after[code]['unit_months']} unit-months)."
+            f"({nations_after[code]['unit_months']} unit-months)"
+            + (f", against {' and '.join(against)}'s objection." if against else ".")
         )
     if moved:
         sentences.append(
@@ -701,6 +703,8 @@ def sweep_answer(
         # samples may still differ with the machine's speed)
         "seed": seed,
         "statuses": list(built.statuses),
+        # the what-ifs as applied, in words, as a plan's answer gives them
+        "what_ifs": list(built.applied_what_ifs),
         "method": method,
         "sample_time_limit": sample_time_limit if method != "greedy" else None,
         # only the statuses whose pledges were sampled (deployed pledges count as committed)

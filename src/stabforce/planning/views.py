@@ -263,6 +263,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         ),
         "matrix": presenters.coverage_matrix(answer),
         "deployment": presenters.deployment_rows(answer),
+        "objection_mode": presenters.objection_mode_text(answer) if "settings" in answer else "",
         "uncovered_groups": groups,
         "uncovered_requirements": len({group.requirement for group in groups}),
         "missing_unit_months": sum(i["required"] - i["covered"] for i in answer["uncovered"]),

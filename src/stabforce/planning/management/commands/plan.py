@@ -197,6 +197,11 @@ def render_plan(answer: dict) -> str:
         f"({question['periods'][0]} … {question['periods'][-1]})",
         f"Pledges counted: {', '.join(question['statuses'])}"
         + (f"; what-ifs: {', '.join(question['what_ifs'])}" if question["what_ifs"] else ""),
+        *(
+            [f"Objections: {presenters.objection_mode_text(answer)}"]
+            if "settings" in answer
+            else []
+        ),
         f"Solver {quality['solver']}: {quality['status']}, objective {quality['objective']:.1f}, "
         f"bound {quality['bound'] if quality['bound'] is not None else 'n/a'}, "
         f"gap {f'{gap:.2%}' if gap is not None else 'n/a'}, {quality['wall_time']:.1f} s; "
@@ -258,7 +263,9 @@ def render_plan(answer: dict) -> str:
 
 def render_sweep(answer: dict) -> str:
     lines = [
-        f"Monte Carlo — {answer['samples']} samples as of {answer['as_of']}",
+        f"Monte Carlo — {answer['samples']} samples as of {answer['as_of']}, seed "
+        f"{answer.get('seed', 0)} (the same seed draws the same samples)",
+        *([f"What-ifs: {'; '.join(answer['what_ifs'])}"] if answer.get("what_ifs") else []),
         f"Pledges in the question: {', '.join(answer['statuses'])}; each sample planned by "
         + (
             "the greedy heuristic"
@@ -276,12 +283,23 @@ def render_sweep(answer: dict) -> str:
     lines += ["", f"{'Line of operation':<26}{'mean':>7}{'p10':>7}{'p50':>7}{'p90':>7}"]
     for name, d in answer["by_line_of_operation"].items():
         lines.append(f"{name:<26}{d['mean']:>7.0%}{d['p10']:>7.0%}{d['p50']:>7.0%}{d['p90']:>7.0%}")
-    chances = answer.get("requirement_probability", {})
-    if chances:
-        names = answer.get("requirement_names", {})
-        at_risk = sorted(chances.items(), key=lambda item: (item[1], item[0]))
-        lines += ["", "Least likely to be met (probability of being fully met in its worst month):"]
-        lines += [f"  {chance:>5.0%}  {names.get(key, key)}" for key, chance in at_risk[:10]]
-        if len(at_risk) > 10:
-            lines.append(f"  … {len(at_risk) - 10} more in --json")
+    if answer.get("requirement_probability"):
+        # as the sweep page: those met in no sample together, so they do not hide the rest
+        split = presenters.requirement_probabilities_split(
+            answer, answer.get("requirement_names", {})
+        )
+        never = split["never_met"]
+        if never:
+            more = f"; … {len(never) - 10} more" if len(never) > 10 else ""
+            shown = "; ".join(never[:10]) + more
+            lines += ["", f"Fully met in no sample ({len(never)}): {shown}"]
+        at_risk = split["probabilities"]
+        if at_risk:
+            lines += [
+                "",
+                "Least likely to be met (probability of being fully met in its worst month):",
+            ]
+            lines += [f"  {row['percent']:>6}  {row['name']}" for row in at_risk[:10]]
+            if len(at_risk) > 10:
+                lines.append(f"  … {len(at_risk) - 10} more in --json")
     return "\n".join(lines)
