@@ -73,6 +73,7 @@ def _error_fields(response) -> list[str]:
         ({"source_id": "7"}, "body.source_id", "Input should be a valid integer"),
         ({"effective": 0}, "body.effective", "must be a date written YYYY-MM-DD"),
         ({"effective": "2025-12-20T00:00"}, "body.effective", "must be a date written"),
+        ({"effective": "2025-13-45"}, "body.effective", "YYYY-MM-DD: month must be in 1..12"),
         ({"duration_months": False}, "body.duration_months", "Input should be a valid integer"),
     ],
 )

@@ -137,8 +137,13 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date_text(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and _DATE_TEXT.fullmatch(value)):
+    if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:  # 2025-13-45
+            raise ValueError(f"must be a date written YYYY-MM-DD: {exc}") from None
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
