@@ -39,18 +39,24 @@ def test_two_units_trading_lines_for_nothing_are_swapped_back():
     assert check_plan(inst, steady).objective.total == check_plan(inst, SWAPPING).objective.total
 
 
-def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
-    # the demo's withdraw=KAZ plan: Albania's battalion, alone in Rafah, alternated between
-    # Protection of civilians and Border security (equal priority, both short) month by month
-    alone = Instance(
+def albania_alone(months: int) -> Instance:
+    """One battalion alone in a sector whose Border security and Protection of civilians
+    each ask one infantry unit a month, at equal priority: both always short."""
+    return Instance(
         units=(Unit("A", "ALB", "inf"),),
         demands=tuple(
             Demand(f"{line}@{p}", "rafah", line, "inf", p, 1, 3.0)
             for line in ("border", "civilians")
-            for p in range(5)
+            for p in range(months)
         ),
-        periods=5,
+        periods=months,
     )
+
+
+def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
+    # the demo's withdraw=KAZ plan: Albania's battalion, alone in Rafah, alternated between
+    # Protection of civilians and Border security (equal priority, both short) month by month
+    alone = albania_alone(months=5)
     lines = ["civilians", "border", "civilians", "border", "border"]
     zigzag = Plan.of([("A", f"{line}@{p}") for p, line in enumerate(lines)])
     steady = keep_lines_steady(alone, zigzag)
@@ -76,17 +82,9 @@ def test_a_unit_alone_is_reseated_on_its_line_when_that_costs_nothing():
 
 
 def test_a_stretch_of_months_on_another_line_goes_back_when_that_costs_nothing():
-    # a tester's penalty-mode plan: Albania's battalion, alone in Khan Younis, on Border
+    # a tester's penalty-mode plan: Albania's battalion, alone in its sector, on Border
     # security for three months, Protection of civilians for five, then Border security again
-    alone = Instance(
-        units=(Unit("A", "ALB", "inf"),),
-        demands=tuple(
-            Demand(f"{line}@{p}", "khan-younis", line, "inf", p, 1, 8.0)
-            for line in ("border", "civilians")
-            for p in range(10)
-        ),
-        periods=10,
-    )
+    alone = albania_alone(months=10)
     lines = ["border"] * 3 + ["civilians"] * 5 + ["border"] * 2
     stretch = Plan.of([("A", f"{line}@{p}") for p, line in enumerate(lines)])
     steady = keep_lines_steady(alone, stretch)
