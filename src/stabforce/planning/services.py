@@ -46,6 +46,7 @@ from stabforce.planning.building import (
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
 from stabforce.planning.slots import RunSlots
 from stabforce.planning.solver import words as solver_words
+from stabforce.planning.solver.reference import pledge_of
 
 logger = logging.getLogger(__name__)
 
@@ -449,7 +450,7 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         # by pledge, not unit: two units of one pledge trading tasks change nothing
         months = answer["mission_question"]["periods"]
         return Counter(
-            (_pledge_of(a["unit"]), a["demand"].rsplit("@", 1)[0], months[a["period"]])
+            (pledge_of(a["unit"]), a["demand"].rsplit("@", 1)[0], months[a["period"]])
             for a in answer["assignments"]
         )
 
@@ -524,13 +525,6 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _pledge_of(unit_id: str) -> str:
-    """The pledge a unit id (``pledge#n``) belongs to. Units of one pledge are interchangeable
-    (one nation, capability, strength, dates and caveats), so a diff compares pledges. An id
-    without ``#`` (the solver's generated instances) is its own pledge."""
-    return unit_id.rsplit("#", 1)[0]
-
-
 def _unit_order(unit_id: str) -> tuple[str, int, str]:
     """Sort key that puts ``p#2`` before ``p#10``."""
     pledge, _, number = unit_id.rpartition("#")
@@ -550,7 +544,7 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
         months = answer["mission_question"]["periods"]
         out: dict[tuple[str, str], dict[str, tuple[str, str]]] = defaultdict(dict)
         for a in answer["assignments"]:
-            key = (_pledge_of(a["unit"]), months[a["period"]])
+            key = (pledge_of(a["unit"]), months[a["period"]])
             out[key][a["unit"]] = (a["sector"], a["line"])
         return out
 

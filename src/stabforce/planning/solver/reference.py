@@ -46,7 +46,10 @@ def distance(places: Places, reference: Places) -> int:
 
 
 def pledge_of(unit_id: str) -> str:
-    """Units ``pledge#1``, ``pledge#2`` … come from one pledge; other ids stand alone."""
+    """The pledge a unit id (``pledge#n``) belongs to. Units of one pledge are interchangeable
+    (one nation, capability, strength, dates and caveats), so diffs compare pledges and
+    alignment moves them together. An id without ``#`` (the generated instances) stands
+    alone."""
     return unit_id.rsplit("#", 1)[0]
 
 
