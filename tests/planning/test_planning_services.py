@@ -183,8 +183,8 @@ def test_the_cli_names_every_bad_what_if(gaza, users):
 def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
     # Kazakhstan's battalion entered the register on 2026-02-19
     with pytest.raises(PlanningInputError, match=re.escape(
-        "add_pledge=kaz-troops: pledge kaz-troops has no status in the register on 2026-02-01: "
-        "choose a later date"
+        "add_pledge=kaz-troops: pledge kaz-troops has no status in the register on 2026-02-01; "
+        "its first status is of 2026-02-19: choose that date or a later one"
     )):  # fmt: skip
         plan(hq, gaza, as_of=dt.date(2026, 2, 1), what_ifs=["add_pledge=kaz-troops"])
 

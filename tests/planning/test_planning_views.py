@@ -215,6 +215,7 @@ def test_a_planner_asks_a_question_and_reads_the_answer(hq_client, gaza, inline_
     assert "SYNTHETIC data in this answer" in page and "Synthetic requirements:" in page
     listing = text(hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])))
     assert re.search(r"\d+ %\s*synthetic", listing), listing  # the coverage column too
+    assert "penalty mode" not in listing
 
 
 def test_in_penalty_mode_the_run_page_flags_nations_deployed_against_an_objection(
@@ -227,6 +228,8 @@ def test_in_penalty_mode_the_run_page_flags_nations_deployed_against_an_objectio
         response = new_plan(hq_client, gaza, name="Penalty mode")
     page = text(hq_client.get(response["Location"]))
     assert "objections: a penalty of 50 per unit-month" in page
+    listing = text(hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])))
+    assert "penalty mode" in listing  # beside the latest plan: settings explain differences
     flagged = r"Against Israel's objection: \d+ unit-months \([^)]+\), a penalty of \d+"
     assert re.search(flagged, page)
 

@@ -14,9 +14,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from stabforce.core.models import ISO3_CODE, LineOfOperation, Mission, Nation, Party, Sector
 from stabforce.forcegen.choices import CaveatKind, PledgeStatus
-from stabforce.forcegen.models import Caveat, Pledge, Requirement
+from stabforce.forcegen.models import Caveat, Pledge, PledgeStatusChange, Requirement
 from stabforce.forcegen.queries import _nation_groups, objections_on, pledges_as_of
 from stabforce.planning import solver
 from stabforce.planning.models import MAX_HORIZON_MONTHS, PlanningSettings
@@ -109,9 +111,9 @@ class BuiltInstance:
     dormant_units: list[solver.Unit] = field(default_factory=list)
     # Every pledge of the mission as of the date -> its status then (for messages)
     pledge_statuses: dict[str, str] = field(default_factory=dict)
-    # Pledges the user may see with no status (visible to the user) on the date: reported
-    # later (for messages)
-    later_pledges: frozenset[str] = frozenset()
+    # Pledges the user may see with no status (visible to the user) on the date -> the date of
+    # their first status the user may see, if any (for messages)
+    later_pledges: dict[str, dt.date | None] = field(default_factory=dict)
 
     def synthetic_notes(self) -> list[str]:
         """What in this question — after its what-ifs — is not published fact, in words."""
@@ -395,11 +397,19 @@ def build_instance(
         ),
         dormant_units=dormant,
         pledge_statuses=pledge_statuses,
-        later_pledges=frozenset(
+        later_pledges=dict(
             Pledge.objects.visible_to(user)
             .filter(mission=mission)
             .exclude(key__in=pledge_statuses)
-            .values_list("key", flat=True)
+            .annotate(
+                first_status=Subquery(
+                    PledgeStatusChange.objects.visible_to(user)
+                    .filter(pledge=OuterRef("pk"))
+                    .order_by("effective")
+                    .values("effective")[:1]
+                )
+            )
+            .values_list("key", "first_status")
         ),
     )
 
@@ -500,8 +510,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     + (
                         f"pledge {value} was already taken out by an earlier what-if"
                         if status is not None
-                        else f"pledge {value} has no status in the register on "
-                        f"{built.as_of.isoformat()}: choose a later date"
+                        else _not_yet_reported(value, built)
                         if value in built.later_pledges
                         else f"no pledge {value!r} in this mission"
                     ),
@@ -684,6 +693,16 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "added_vetoes": built.added_vetoes + vetoes,
         }
     )
+
+
+def _not_yet_reported(key: str, built: BuiltInstance) -> str:
+    first = built.later_pledges.get(key)
+    when = (
+        f"; its first status is of {first.isoformat()}: choose that date or a later one"
+        if first
+        else ": it has no status you may see"
+    )
+    return f"pledge {key} has no status in the register on {built.as_of.isoformat()}{when}"
 
 
 def _status_label(status: str | None) -> str:

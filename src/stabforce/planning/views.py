@@ -133,6 +133,9 @@ class ScenarioListView(PlanningPageMixin, TemplateView):
                     ),
                     "quality": presenters.quality_of(latest.result),
                     "synthetic": bool(latest.result.get("synthetic")),
+                    # plans of the same question differ when the mission's settings did
+                    "penalty_mode": latest.result.get("settings", {}).get("objection_mode")
+                    == "penalty",
                 }
             rows.append({"scenario": scenario, "latest": latest, "summary": summary})
         return {
