@@ -1,5 +1,6 @@
 """Monte Carlo: certainty reproduces the deterministic plan; local processes and Dask agree."""
 
+import signal
 import subprocess
 import sys
 import threading
@@ -162,6 +163,33 @@ def test_an_exception_from_progress_stops_the_sweep_and_propagates(monkeypatch):
             progress=stop_after_the_first_batch,
         )  # fmt: skip
     assert calls == [5]
+
+
+def test_a_stopped_sweep_stops_its_running_batches_rather_than_waiting_for_them(monkeypatch):
+    # a cancelled run kept the machine's planner slot until every running batch had finished
+    # (up to 25 samples x the time limit), only to drop their answers
+    pools = []
+
+    class RecordedPool(montecarlo.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(montecarlo, "ProcessPoolExecutor", RecordedPool)
+    monkeypatch.setattr(montecarlo, "IDLE_PROGRESS_EVERY", 0.5)
+    workers = []
+
+    def cancel_while_batches_run(done, total):
+        workers.extend(pools[0]._processes.values())
+        raise Stop
+
+    with pytest.raises(Stop):
+        # each batch: 4 planner solves of up to 5 s, so none can finish before the cancel
+        monte_carlo(
+            generate.gaza(seed=1), 8, workers=2, batch_size=4, method="auto", time_limit=5,
+            progress=cancel_while_batches_run,
+        )  # fmt: skip
+    assert workers and all(process.exitcode == -signal.SIGTERM for process in workers)
 
 
 def stuck_batch(*args, **kwargs):

@@ -1140,9 +1140,10 @@ class RunCancelled(Exception):
 
 @transaction.atomic
 def cancel_run(user, run: PlanRun) -> PlanRun:
-    """Stop a queued or running run. A queued run never starts; a sweep stops after the
-    batches already running; a plan's solve cannot be interrupted (its time limit bounds it),
-    but its answer is discarded. Raises ``ValueError`` for a run that has already ended."""
+    """Stop a queued or running run. A queued run never starts; a sweep stops within a few
+    seconds, its running batches too; a plan's solve cannot be interrupted (its time limit
+    bounds it), but its answer is discarded. Raises ``ValueError`` for a run that has
+    already ended."""
     _check_writer(user)
     stopped = PlanRun.objects.filter(
         pk=run.pk, status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING]

@@ -134,8 +134,8 @@ def monte_carlo(
     ``distributed.Client``; otherwise ``workers`` local processes are used (``workers=0``: run
     in this process). ``progress(done, total)`` is called as batches finish, and (on processes
     or Dask) at least every :data:`IDLE_PROGRESS_EVERY` seconds while none does; an exception
-    it raises stops the sweep (batches not started are dropped; on local processes the
-    batches already running finish first) and propagates. Raises :class:`SweepInterrupted`
+    it raises stops the sweep (batches not started are dropped; local processes running a
+    batch are stopped, Dask tasks cancelled) and propagates. Raises :class:`SweepInterrupted`
     when the executor loses the batches from outside. ``method`` and ``time_limit`` choose the
     per-sample planner (see the module docstring).
     """
@@ -199,6 +199,7 @@ def monte_carlo(
         pool = ProcessPoolExecutor(
             workers, spawn, initializer=_die_with_parent, initargs=(os.getpid(),)
         )
+        abandoned = True
         try:
             pending = {
                 pool.submit(run_batch, instance, b, probs, method, time_limit) for b in batches
@@ -211,10 +212,12 @@ def monte_carlo(
 
             for finished in _as_they_finish(next_finished, lambda: not pending, idle):
                 done(finished.result())
+            abandoned = False
         except BrokenProcessPool as exc:
             raise SweepInterrupted(f"the sweep's processes were killed: {exc}") from exc
         finally:
-            # if ``progress`` raised (the run was cancelled), drop the batches not yet started
+            if abandoned:  # ``progress`` raised (the run was cancelled), or worse
+                _stop_processes(pool)
             pool.shutdown(wait=True, cancel_futures=True)
     results.sort(key=lambda r: r.seed)
     return aggregate(instance, results, keep_results)
@@ -242,6 +245,16 @@ def _as_they_finish(
         if time.monotonic() - last >= IDLE_PROGRESS_EVERY:
             idle()
             last = time.monotonic()
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    """Stop the processes of an abandoned sweep now. Their batches' answers would be dropped,
+    and waiting for them kept the run's slot busy for up to a batch (25 samples × the time
+    limit). The executor has no public way to do this; ``_processes`` (pid → process) has been
+    there since Python 3.2. A sample's CBC process dies with its worker (``setpriv
+    --pdeathsig``)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _die_with_parent(parent_pid: int) -> None:
