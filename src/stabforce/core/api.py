@@ -133,7 +133,7 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date_text(value: Any) -> Any:

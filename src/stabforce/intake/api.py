@@ -40,6 +40,11 @@ router = Router(tags=["intake"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
+Publisher = printable_line(200)
+Url = printable_line(1000)
+Title = printable_line(500)
+
+
 class DocumentIn(InputSchema):
     """A statement or report to read. Give ``text`` or ``html`` (scripts and markup are
     dropped; the HTML is never shown). ``published`` anchors relative dates ("on Sunday")."""
@@ -47,10 +52,10 @@ class DocumentIn(InputSchema):
     mission: Annotated[str, StringConstraints(max_length=64)] = Field(..., examples=["gaza-isf"])
     text: str | None = None
     html: str | None = None
-    publisher: printable_line(200) = ""
+    publisher: Publisher = ""
     published: BodyDate | None = None
-    url: printable_line(1000) = ""
-    title: printable_line(500) = ""
+    url: Url = ""
+    title: Title = ""
     confidence: Confidence = Confidence.MEDIUM
     releasability: Literal["all", "hq"] = "all"
 

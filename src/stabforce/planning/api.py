@@ -57,6 +57,7 @@ router = Router(tags=["planning"])
 PledgeStatus = Literal["deployed", "committed", "offered", "considering", "interest"]
 SolverName = Literal["auto", "highs", "cpsat", "cbc", "greedy"]
 WhatIf = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ScenarioName = printable_line(200)
 
 
 def _each_once(values: list[str]) -> list[str]:
@@ -77,7 +78,7 @@ class ScenarioIn(InputSchema):
     remove_pledge=KEY, add_pledge=KEY, lift_objection=Israel or Israel:PAK,
     object=Israel:IDN, slip=IDN:2. ``base_id``: a scenario to compare the answers with."""
 
-    name: printable_line(200) = ""
+    name: ScenarioName = ""
     as_of: BodyDate | None = Field(
         None, examples=["2026-02-20"], description="Default: today in the mission's time zone."
     )
@@ -90,8 +91,9 @@ class ScenarioIn(InputSchema):
 
 class RunIn(InputSchema):
     """How to answer: ``plan`` (solver, time limit in seconds) or ``sweep`` (samples, the
-    planner of each sample and its time limit). The
-    bounds are the web form's (``planning.forms``); a value outside them is a 422."""
+    planner of each sample and its time limit, the sampling seed). The bounds are the web
+    form's (``planning.forms``); a value outside them, or a field of the other kind, is a
+    422."""
 
     kind: Literal["plan", "sweep"] = "plan"
     time_limit: BodyFloat = Field(

@@ -88,7 +88,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         entry["unit_months"] += 1
         entry["troop_months"] += unit.strength
         entry["sectors"][demand.sector] += 1
-        # deployed although a party objects: its penalty paid, or its consent not required
+        # deployed although a party objects (in penalty mode, its penalty paid)
         for objection in instance.objections:
             if objection.applies(unit.nation, demand.sector):
                 against = entry["objected"].setdefault(
