@@ -103,6 +103,8 @@ def test_the_same_pledge_with_correct_fields_is_created(gaza, hq):
         ({"as_of": AS_OF, "name": "a\u0085b"}, "body.name", "(U+0085)"),
         ({"as_of": AS_OF, "name": "a\u2028b"}, "body.name", "(U+2028)"),
         ({"as_of": AS_OF, "name": "ctl\u202etset"}, "body.name", "(U+202E)"),
+        # a lone surrogate: refused before our check, still by name
+        ('{"as_of": "2026-02-20", "name": "a\\ud800b"}', "body.name", "unicode string"),
         (
             {"as_of": AS_OF, "statuses": ["offered", "offered"]},
             "body.statuses",

@@ -175,8 +175,8 @@ def test_the_cli_names_every_bad_what_if(gaza, users):
             "slip=KAZ", "--user", users["hq"].username, stdout=StringIO(),
         )  # fmt: skip
     assert str(refused.value) == (
-        "--what-if: withdraw=XYZ: 'XYZ' is not an ISO 3166 alpha-3 nation code; "
-        "slip=KAZ: expected ISO3:MONTHS"
+        "--what-if: (1) withdraw=XYZ: 'XYZ' is not an ISO 3166 alpha-3 nation code. "
+        "(2) slip=KAZ: expected ISO3:MONTHS."
     )
 
 
@@ -243,6 +243,13 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
     kept = plan(hq, gaza, what_ifs=["withdraw=ALB"], references=[(41, vetoed), (42, penalised)])
     assert kept["reference_run_id"] == 42
     assert plan(hq, gaza, references=[(41, vetoed)])["reference_run_id"] is None
+    # a penalty that weighs nothing (veto mode) or another horizon does not disqualify a
+    # reference; an answer stored before settings were recorded does
+    settings.objection_mode, settings.objection_penalty = "veto", 75
+    settings.save()
+    legacy = {key: value for key, value in vetoed.items() if key != "settings"}
+    chosen = plan(hq, gaza, references=[(40, legacy), (41, vetoed)], months=11)
+    assert chosen["reference_run_id"] == 41
     diff = services.diff_answers(vetoed, penalised)
     assert diff["settings_changes"] == ["objection mode veto → penalty"]
     assert diff["sentences"][0].startswith(

@@ -497,3 +497,13 @@ def test_a_plan_stored_before_unused_offers_were_reported_says_so(hq_client, gaz
     page = text(hq_client.get(reverse("planning:run_detail", args=[run.pk])))
     assert "Not reported for this run" in page
     assert "Every offered unit is used" not in page
+
+
+@pytest.mark.parametrize(
+    ("probability", "shown"),
+    [(0.0, "0 %"), (0.004, "<1 %"), (0.005, "<1 %"), (0.37, "37 %"), (0.994, "99 %"),
+     (0.995, ">99 %"), (0.999, ">99 %"), (1.0, "100 %")],
+)  # fmt: skip
+def test_a_probability_is_never_shown_as_0_or_100_percent_when_it_is_not(probability, shown):
+    # 1 sample in 200 (the default) is 0.005, which Python rounds to 0
+    assert presenters.probability_text(probability) == shown

@@ -94,7 +94,8 @@ def _no_control_characters(value: str, *, allowed: str = "") -> str:
     for char in value:
         if char in allowed:
             continue
-        # Cc: C0 (NUL breaks PostgreSQL), DEL and C1; Zl/Zp: line and paragraph separators
+        # Cc: C0 (NUL breaks PostgreSQL), DEL and C1; Zl/Zp: line and paragraph separators.
+        # (A lone surrogate never gets here: pydantic refuses it when it reads the JSON.)
         if unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI_CONTROLS:
             raise ValueError(f"must not contain control characters (U+{ord(char):04X})")
     return value

@@ -423,8 +423,9 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     "/runs/{id}/cancel", response={200: RunOut, **WRITE_ERRORS}, operation_id="cancelPlanRun"
 )
 def cancel_run(request: HttpRequest, id: RecordId):
-    """Stop a queued or running run: a queued run never starts, a sweep stops at once (its
-    running batches too), a plan's answer is discarded. 409 if the run has already ended."""
+    """Stop a queued or running run: a queued run never starts, a sweep stops within seconds
+    (on local processes its running batches too), a plan's answer is discarded. 409 if the
+    run has already ended."""
     user = auth_user(request)
     run = record_or_404(request, PlanRun.objects.select_related("mission", "requested_by"), pk=id)
     _require_planner(user)

@@ -456,12 +456,14 @@ def requirement_probabilities(
 
 
 def probability_text(probability: float) -> str:
-    """``37 %``; ``<1 %`` and ``>99 %`` where rounding would say 0 or 100 of what is not."""
-    if 0 < probability < 0.005:
+    """``37 %``; ``<1 %`` and ``>99 %`` where rounding would say 0 or 100 of what is not
+    (1 sample in 200 is 0.005, which rounds to 0)."""
+    percent = round(100 * probability)
+    if probability > 0 and percent == 0:
         return "<1 %"
-    if 0.995 <= probability < 1:
+    if probability < 1 and percent == 100:
         return ">99 %"
-    return f"{round(100 * probability)} %"
+    return f"{percent} %"
 
 
 def requirement_probabilities_split(

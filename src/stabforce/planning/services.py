@@ -242,18 +242,24 @@ def _settings_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
         )
         return out
 
-    was, now = flat(before), flat(after)
-    if was.get("objection_mode") == now.get("objection_mode") == "veto":
-        # the penalty weighs nothing while objections are vetoes
-        was.pop("objection_penalty", None)
-        now.pop("objection_penalty", None)
+    was, now = flat(_settings_that_matter(before)), flat(_settings_that_matter(after))
     words = {"lead_min_share weight": "lead nation's minimum share"}
     return [
-        f"{words.get(key, key.replace('_', ' '))} {_setting(was.get(key))} → "
-        f"{_setting(now.get(key))}"
-        for key in sorted(set(was) | set(now))
-        if was.get(key) != now.get(key)
+        f"{words.get(key, key.replace('_', ' '))} {_setting(was[key])} → {_setting(now[key])}"
+        # a key on one side only is the penalty beside a change of mode: the mode says it
+        for key in sorted(set(was) & set(now))
+        if was[key] != now[key]
     ]
+
+
+def _settings_that_matter(settings: dict[str, Any]) -> dict[str, Any]:
+    """The recorded settings that can change a plan of the same months: the penalty weighs
+    nothing while objections are vetoes, and a different horizon is a difference of months,
+    which a diff reports as such."""
+    kept = {key: value for key, value in settings.items() if key != "months"}
+    if kept.get("objection_mode") == "veto":
+        kept.pop("objection_penalty", None)
+    return kept
 
 
 def _setting(value: Any) -> str:
@@ -368,9 +374,14 @@ def plan_answer(
     _check_solver(solver_name)
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = _with_what_ifs(built, what_ifs)
-    settings_now = _settings_json(built)
+    settings_now = _settings_that_matter(_settings_json(built))
+
+    def made_alike(earlier: dict[str, Any]) -> bool:
+        recorded = earlier.get("settings")  # none in answers stored before they were recorded
+        return bool(recorded) and _settings_that_matter(recorded) == settings_now
+
     reference_id, reference = next(
-        ((run_id, old) for run_id, old in references if old.get("settings") == settings_now),
+        ((run_id, earlier) for run_id, earlier in references if made_alike(earlier)),
         (None, None),
     )
     result = solver.solve(
@@ -392,7 +403,12 @@ def _with_what_ifs(built: BuiltInstance, what_ifs: Iterable[str]) -> BuiltInstan
     """The question with its what-ifs applied; every bad one is named in the error."""
     built, problems = what_if_errors(built, list(what_ifs))
     if problems:
-        raise PlanningInputError("; ".join(problems.values()), "what_if")
+        if len(problems) == 1:
+            raise PlanningInputError(next(iter(problems.values())), "what_if")
+        raise PlanningInputError(
+            " ".join(f"({index + 1}) {message}." for index, message in problems.items()),
+            "what_if",
+        )
     return built
 
 
@@ -495,7 +511,11 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         sentences.append(
             f"{nations_after[code]['name']} now deploys "
             f"({nations_after[code]['unit_months']} unit-months)"
-            + (f", against {' and '.join(against)}'s objection." if against else ".")
+            + (
+                f", against {' and '.join(against)}'s objection{'s' if len(against) > 1 else ''}."
+                if against
+                else "."
+            )
         )
     if moved:
         sentences.append(
@@ -1141,9 +1161,9 @@ class RunCancelled(Exception):
 @transaction.atomic
 def cancel_run(user, run: PlanRun) -> PlanRun:
     """Stop a queued or running run. A queued run never starts; a sweep stops within a few
-    seconds, its running batches too; a plan's solve cannot be interrupted (its time limit
-    bounds it), but its answer is discarded. Raises ``ValueError`` for a run that has
-    already ended."""
+    seconds (on local processes its running batches too; on Dask those finish and are
+    dropped); a plan's solve cannot be interrupted (its time limit bounds it), but its answer
+    is discarded. Raises ``ValueError`` for a run that has already ended."""
     _check_writer(user)
     stopped = PlanRun.objects.filter(
         pk=run.pk, status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING]
@@ -1206,7 +1226,10 @@ def _execute(run_id: int) -> bool:
             )
         else:
             report(0.05, "building the model")
-            base_runs = finished_plans(user, scenario.base)[:20]
+            # newest first; a stored answer is read only when the ones before it did not do
+            base_run_ids = list(
+                finished_plans(user, scenario.base).values_list("pk", flat=True)[:20]
+            )
             result = plan_answer(
                 user,
                 run.mission,
@@ -1215,7 +1238,10 @@ def _execute(run_id: int) -> bool:
                 what_ifs=scenario.what_ifs,
                 time_limit=float(params.get("time_limit", 10)),
                 solver_name=params.get("solver", "auto"),
-                references=((run.pk, run.result) for run in base_runs),
+                references=(
+                    (pk, PlanRun.objects.values_list("result", flat=True).get(pk=pk))
+                    for pk in base_run_ids
+                ),
             )
         if not _update_when_free(
             still_running,

@@ -516,9 +516,10 @@ def keep_lines_steady(instance: Instance, plan: Plan) -> Plan:
     nations, departures and composition are unchanged — provided both units may fill the
     other's demand at the same objection penalty. Likewise a unit that alternates between two
     lines' demands of equal priority in one sector, when the demand of its previous line is
-    short, is re-seated there: the same coverage value, the same sector and nation. A
-    swap or a re-seating is made only when it strictly reduces the number of line changes
-    over the horizon.
+    short, is re-seated there: the same coverage value, the same sector and nation; and a
+    whole stretch of months on another line goes back to the line before it when every month
+    of the stretch has such a demand. A swap or a re-seating is made only when it strictly
+    reduces the number of line changes over the horizon.
     """
     demands = instance.demand_map()
     units = {u.id: u for u in instance.units}

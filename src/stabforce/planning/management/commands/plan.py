@@ -240,8 +240,9 @@ def render_plan(answer: dict) -> str:
         f"Uncovered: {len(requirements)} requirement{'s' if len(requirements) != 1 else ''}, "
         f"short in {len(short)} requirement-months, by "
         f"{sum(item['required'] - item['covered'] for item in short)} unit-months in all; "
-        f"in {len(groups)} stretch{'es' if len(groups) != 1 else ''} of consecutive months, "
-        "most important first (the reasons are the first month's):",
+        f"in {len(groups)} stretch{'es' if len(groups) != 1 else ''} of months (consecutive, "
+        "the same number required), most important first (the reasons are the first "
+        "month's):",
     ]
     for group in groups[:15]:
         change = f" Smallest change: {group.smallest_change}." if group.smallest_change else ""
