@@ -215,8 +215,11 @@ def deployment_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def objection_mode_text(answer: dict[str, Any]) -> str:
-    """How the answer weighed parties' objections, in words."""
-    settings = answer["settings"]
+    """How the answer weighed parties' objections, in words ("" for answers stored before
+    settings were recorded)."""
+    settings = answer.get("settings")
+    if not settings:
+        return ""
     if settings["objection_mode"] == "penalty":
         return f"a penalty of {settings['objection_penalty']:g} per unit-month"
     return "a veto where the party's consent is required"

@@ -769,10 +769,12 @@ def finished_plans(user, scenario: PlanScenario | None):
     )
 
 
-def latest_finished_plan(user, scenario: PlanScenario | None) -> PlanRun | None:
-    """The newest finished plan of ``scenario`` that ``user`` may see: what a what-if based on
-    it is compared with when it was kept close to none."""
-    return finished_plans(user, scenario).first()
+def base_run_of(user, run: PlanRun) -> PlanRun | None:
+    """The base's plan a what-if run is compared with: the one it was kept close to while the
+    user may still see it, else the base's newest."""
+    plans = finished_plans(user, run.scenario.base)
+    reference_id = (run.result or {}).get("reference_run_id")
+    return (reference_id and plans.filter(pk=reference_id).first()) or plans.first()
 
 
 @transaction.atomic

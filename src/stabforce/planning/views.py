@@ -266,7 +266,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         ),
         "matrix": presenters.coverage_matrix(answer),
         "deployment": presenters.deployment_rows(answer),
-        "objection_mode": presenters.objection_mode_text(answer) if "settings" in answer else "",
+        "objection_mode": presenters.objection_mode_text(answer),
         "uncovered_groups": groups,
         "uncovered_requirements": len({group.requirement for group in groups}),
         "missing_unit_months": sum(i["required"] - i["covered"] for i in answer["uncovered"]),
@@ -275,19 +275,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
         "plan_sectors": presenters.map_sectors(sectors, answer),
         "map_attribution": sectors.get("attribution", ""),
     }
-    # the base's run this plan was kept close to, while it can be shown; else its newest plan
-    base_run = (
-        visible_runs(request.user)
-        .filter(
-            pk=answer.get("reference_run_id"),
-            scenario=run.scenario.base,
-            kind="plan",
-            status=PlanRunStatus.DONE,
-        )
-        .first()
-        if answer.get("reference_run_id") and run.scenario.base
-        else None
-    ) or services.latest_finished_plan(request.user, run.scenario.base)
+    base_run = services.base_run_of(request.user, run)
     if base_run and base_run.pk != run.pk:
         context["base_run"] = base_run
         context["diff"] = services.diff_answers(base_run.result, answer)

@@ -197,11 +197,7 @@ def render_plan(answer: dict) -> str:
         f"({question['periods'][0]} … {question['periods'][-1]})",
         f"Pledges counted: {', '.join(question['statuses'])}"
         + (f"; what-ifs: {', '.join(question['what_ifs'])}" if question["what_ifs"] else ""),
-        *(
-            [f"Objections: {presenters.objection_mode_text(answer)}"]
-            if "settings" in answer
-            else []
-        ),
+        *([f"Objections: {mode}"] if (mode := presenters.objection_mode_text(answer)) else []),
         f"Solver {quality['solver']}: {quality['status']}, objective {quality['objective']:.1f}, "
         f"bound {quality['bound'] if quality['bound'] is not None else 'n/a'}, "
         f"gap {f'{gap:.2%}' if gap is not None else 'n/a'}, {quality['wall_time']:.1f} s; "
