@@ -507,3 +507,17 @@ def test_a_plan_stored_before_unused_offers_were_reported_says_so(hq_client, gaz
 def test_a_probability_is_never_shown_as_0_or_100_percent_when_it_is_not(probability, shown):
     # 1 sample in 200 (the default) is 0.005, which Python rounds to 0
     assert presenters.probability_text(probability) == shown
+
+
+@pytest.mark.parametrize(
+    ("status", "gap", "verdict"),
+    [
+        # proved to the objective's step: a bound 0.6 above 231,139 is a relative gap of 2.6e-6
+        ("optimal", 2.6e-6, "Proven optimal"),
+        ("time_limit", 4e-5, "Within 0.00 % of the best possible deployment"),
+        ("feasible", None, "its distance from the best is not proven"),
+    ],
+)
+def test_the_verdict_calls_a_plan_optimal_exactly_when_the_planner_proved_it(status, gap, verdict):
+    answer = {"quality": {"status": status, "gap": gap, "checked": True}}
+    assert verdict in presenters.quality_of(answer).verdict

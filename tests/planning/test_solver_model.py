@@ -1,6 +1,8 @@
 """The MILP, its backends and the planner on tiny instances with a brute-forced optimum."""
 
+import dataclasses
 import itertools
+import time
 
 import pytest
 
@@ -12,12 +14,14 @@ from stabforce.planning.solver import (
     Objection,
     Plan,
     Unit,
+    Weights,
     check_plan,
     evaluate,
     generate,
     greedy_plan,
     solve,
 )
+from stabforce.planning.solver.backends import objective_granularity
 from stabforce.planning.solver.formulation import Formulation
 
 
@@ -75,6 +79,29 @@ def test_each_solver_reaches_the_brute_force_optimum(solver, tiny_optimum):
     assert not res.violations
     # vetoed TUR engineer never deployed, so the engineer demand stays open
     assert all(a.unit_id != "C1" for a in res.plan.assignments)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cpsat", "cbc"])
+def test_a_seed_beyond_31_bits_still_runs_the_solver(solver, tiny_optimum):
+    # a sweep's sample seeds are sampling seed × 1,000,003 + i: past 2^31 from seed 2,148 on
+    res = solve(tiny(), solver=solver, time_limit=10, workers=1, seed=3 * 2**31 + 5)
+    assert res.solver == solver and not res.used_greedy_fallback, res.notes
+    assert res.status == "optimal" and res.objective == pytest.approx(tiny_optimum)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cpsat"])
+def test_optimal_is_claimed_only_when_the_bound_proves_it_without_an_objective_step(solver):
+    # a weight with more decimals than objective_granularity tries: no step to prove against
+    # and CP-SAT sees a rounded objective
+    inst = dataclasses.replace(tiny(), weights=Weights(nation_in_sector=2.0000001 / 3))
+    assert objective_granularity(Formulation(inst).model) is None
+    optimum = brute_force(inst)
+    # no warm start: no coverage stage, so the status is the backend's own claim
+    res = solve(inst, solver=solver, time_limit=10, workers=1, warm_start=False)
+    assert res.objective == pytest.approx(optimum)
+    assert res.bound is not None and res.bound >= optimum - 1e-9
+    if res.status == "optimal":
+        assert res.bound - res.objective < 1e-6
 
 
 def test_greedy_is_feasible_and_planner_not_worse():
@@ -136,3 +163,18 @@ def test_auto_leaves_cbc_out_when_the_time_limit_is_shorter_than_its_start_up():
     assert choose_solver(form, time_limit=CBC_MIN_TIME_LIMIT / 3) == "highs"
     quick = solve(generate.gaza(), time_limit=1.0)
     assert quick.solver == "highs" and "auto chose highs" in quick.notes
+
+
+def test_auto_chooses_on_the_time_left_after_the_coverage_stage(monkeypatch):
+    from stabforce.planning.solver import planner
+
+    stage = planner._coverage_stage
+
+    def slow_stage(*args, **kwargs):
+        time.sleep(1.0)  # as the stage takes on a bigger model
+        return stage(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "_coverage_stage", slow_stage)
+    res = solve(tiny(), time_limit=planner.CBC_MIN_TIME_LIMIT + 0.5, workers=1)
+    # 3.5 s asked, 2.5 s left for the backend: too little for CBC's start-up
+    assert res.solver == "highs" and res.notes[0] == "auto chose highs"

@@ -178,7 +178,12 @@ def solve_highs(
     else:
         st = "feasible" if has_sol else "error"
     if st == "optimal" and obj is not None:
-        bound = obj if bound is None else max(min(bound, obj + (gran or 1e-6)), obj)
+        if bound is None:
+            bound = obj
+        elif gran is not None:  # proved to the step: HiGHS stopped within 0.999 of it
+            bound = max(min(bound, obj + gran), obj)
+        # without a step HiGHS stopped at a relative gap of 1e-7: its own bound is the honest
+        # one, and the planner calls the plan optimal only if that bound proves it
     return BackendResult(st, values, obj, bound, trace, time.perf_counter() - t0)
 
 
@@ -220,6 +225,14 @@ def solve_cpsat(
     scaled_exact = fo is not None
     if fo is None:
         fo = 1000
+    # how far the rounded objective can be below the true one: added to CP-SAT's bound
+    rounding = (
+        sum(
+            abs(c * fo - round(c * fo)) * max(abs(model.lb[j]), abs(model.ub[j]))
+            for j, c in enumerate(model.obj)
+        )
+        / fo
+    )
     cp.Maximize(sum(int(round(c * fo)) * xs[j] for j, c in enumerate(model.obj) if c != 0))
     if start is not None:
         for j, v in enumerate(start):
@@ -236,7 +249,7 @@ def solve_cpsat(
                 TracePoint(
                     time.perf_counter() - t0,
                     self.ObjectiveValue() / fo,
-                    self.BestObjectiveBound() / fo,
+                    self.BestObjectiveBound() / fo + rounding,
                 )
             )
 
@@ -245,14 +258,16 @@ def solve_cpsat(
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = [float(solver.Value(x)) for x in xs]
         obj = model.objective(values)
-        bound = solver.BestObjectiveBound() / fo
-        st = "optimal" if code == cp_model.OPTIMAL else "time_limit"
+        bound = solver.BestObjectiveBound() / fo + rounding
+        st = "optimal" if code == cp_model.OPTIMAL and scaled_exact else "time_limit"
+        if code == cp_model.OPTIMAL and not scaled_exact:
+            st = "feasible"  # optimal for the rounded objective, which is not ours
         if st == "optimal":
             bound = obj
         return BackendResult(st, values, obj, bound, trace, time.perf_counter() - t0, notes)
     if code == cp_model.INFEASIBLE:
         return BackendResult("infeasible", None, None, None, trace, time.perf_counter() - t0)
-    bound = solver.BestObjectiveBound() / fo
+    bound = solver.BestObjectiveBound() / fo + rounding
     return BackendResult(
         "time_limit" if code == cp_model.UNKNOWN else "error",
         None,

@@ -38,6 +38,11 @@ def choose_solver(form: Formulation, time_limit: float = 10.0) -> str:
     return "cpsat"
 
 
+#: Seeds passed to the backends are taken modulo this: one more than the largest seed HiGHS
+#: (``random_seed``) and CP-SAT (an int32) accept.
+SOLVER_SEED_LIMIT = 2**31
+
+
 def solve(
     instance: Instance,
     *,
@@ -64,6 +69,9 @@ def solve(
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
+    # HiGHS and CP-SAT take 31-bit seeds: a larger one (a sweep's sample seeds grow with its
+    # sampling seed) made CP-SAT raise and every sample fall back to the greedy plan
+    seed %= SOLVER_SEED_LIMIT
     t0 = time.perf_counter()
     g_plan = greedy_plan(instance)
     g_report = check_plan(instance, g_plan)
@@ -94,10 +102,7 @@ def solve(
         )
 
     form = Formulation(instance)
-    name = choose_solver(form, time_limit) if solver == "auto" else solver
     notes: list[str] = []
-    if solver == "auto":
-        notes.append(f"auto chose {name}")
     start = None
     if warm_start:
         start = form.vector_from_counts(form.counts_from_plan(g_plan))
@@ -120,6 +125,10 @@ def solve(
                 )
     floor_obj = floor_report.objective.total
     remaining = max(0.05, time_limit - (time.perf_counter() - t0))
+    # chosen on the time the backend gets, after the coverage stage took its share
+    name = choose_solver(form, remaining) if solver == "auto" else solver
+    if solver == "auto":
+        notes.insert(0, f"auto chose {name}")
     if form.model.num_vars == 0:  # no unit may fill any requirement: the empty plan is optimal
         res = BackendResult(
             "optimal", [], 0.0, 0.0, notes=["no unit may fill any requirement: nothing to solve"]
@@ -166,9 +175,13 @@ def solve(
     if cov_bound is not None and (bound is None or cov_bound < bound):
         bound = cov_bound
         notes.append("bound from the coverage stage (coverage bound + cohesion maximum)")
-    if bound is not None and bound < obj:
-        bound = obj
     gran = objective_granularity(form.model) or 1e-6
+    if bound is not None and bound < obj - gran:
+        # a bound below a checked plan is wrong: say so rather than call the plan optimal
+        notes.append(f"the bound {bound:g} is below the checked objective {obj:g}: dropped")
+        bound = None
+    elif bound is not None and bound < obj:  # rounding inside one step
+        bound = obj
     gap = None if bound is None else (bound - obj) / max(1.0, abs(bound))
     proved = bound is not None and bound - obj < gran
     if res.status == "infeasible":
