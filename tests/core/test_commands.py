@@ -26,7 +26,7 @@ def run_stabforce(*args: str, home, **env) -> subprocess.CompletedProcess:
     # a real deployment never has that switch, and check --deploy rightly warns about it.
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
-        [sys.executable, "-m", "stabforce.cli", *args],
+        [sys.executable, "-m", "stabforce", *args],
         env=environment, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
