@@ -189,6 +189,36 @@ def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
         plan(hq, gaza, as_of=dt.date(2026, 2, 1), what_ifs=["add_pledge=kaz-troops"])
 
 
+@pytest.mark.parametrize(
+    ("available_from", "duration_months", "window"),
+    [
+        # on the ground since 2025-06 for a year: the tour ends in 2026-05, not a year from now
+        (dt.date(2025, 6, 1), 12, (0, 3)),
+        # arriving in 2028: never available in the 2026-02 .. 2027-01 horizon
+        (dt.date(2028, 1, 15), None, (23, 11)),
+        (dt.date(2026, 4, 30), 2, (2, 3)),
+    ],
+)
+def test_an_availability_window_outside_the_horizon_keeps_its_true_length(
+    gaza, hq, available_from, duration_months, window
+):
+    from stabforce.forcegen.models import Pledge
+
+    Pledge.objects.filter(mission=gaza, key="kaz-troops").update(
+        available_from=available_from, duration_months=duration_months
+    )
+    built = building.build_instance(hq, gaza, AS_OF)
+    kazakh = [u for u in built.instance.units if u.pledge_id == "kaz-troops"]
+    assert kazakh
+    periods = built.instance.periods
+    assert {(u.available_from, u.last_period(periods)) for u in kazakh} == {window}
+    months = {
+        a["month"] for a in plan(hq, gaza)["assignments"] if a["unit"].startswith("kaz-troops#")
+    }
+    first, last = window
+    assert months <= set(built.instance.period_labels[first : last + 1])
+
+
 def test_a_date_in_year_one_is_written_with_four_digits(gaza, hq):
     with pytest.raises(PlanningInputError, match="is needed between 0001-01 and 0001-12"):
         plan(hq, gaza, as_of=dt.date(1, 1, 1))
@@ -204,6 +234,40 @@ def test_planning_settings_out_of_bounds_are_refused_by_name(gaza):
     assert set(refused.value.message_dict) == {
         "horizon_months", "objection_penalty", "lead_min_share"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "says"),
+    [
+        ({"offered": "0.8"}, "offered: '0.8' is not a number from 0 to 1"),
+        ({"offered": True}, "offered: True is not a number from 0 to 1"),
+        ({"offered": 1.5}, "offered: 1.5 is not from 0 to 1"),
+        ({"deployed": 1}, "'deployed' is not a status a sweep samples"),
+        ([0.8], "expected an object"),
+    ],
+)
+def test_conversion_probabilities_are_refused_by_name(gaza, probabilities, says):
+    from django.core.exceptions import ValidationError
+
+    settings = building.settings_for(gaza)
+    settings.conversion_probabilities = probabilities
+    with pytest.raises(ValidationError) as refused:
+        settings.full_clean()
+    assert says in " ".join(refused.value.message_dict["conversion_probabilities"])
+
+
+def test_a_mission_setting_one_probability_keeps_the_others_defaults(gaza, hq):
+    settings = building.settings_for(gaza)
+    settings.conversion_probabilities = {"offered": 0.8}
+    settings.full_clean()
+    settings.save()
+    sweep = services.sweep_answer(hq, gaza, AS_OF, samples=20, workers=0, method="greedy")
+    assert sweep["probabilities"] == {"committed": 0.95, "offered": 0.8}
+    # committed pledges are still drawn: a lone "offered" setting used to sample them at 0
+    statuses = [u.status for u in building.build_instance(hq, gaza, AS_OF).instance.units]
+    committed, offered = statuses.count("committed"), statuses.count("offered")
+    assert committed >= 10
+    assert sweep["mean_units_present"] > 0.8 * offered + 0.5 * committed
 
 
 def test_a_slip_that_changes_no_month_says_it_has_no_effect(gaza, hq):
@@ -704,6 +768,32 @@ def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
     monkeypatch.setattr(QuerySet, "update", update_unless_locked)
     run = services.start_run(hq, scenario, time_limit=2, background=False)
     assert run.status == PlanRunStatus.DONE, run.message
+    assert locked["left"] == 0
+
+
+def test_a_failing_run_whose_table_is_briefly_locked_is_still_marked_failed(
+    gaza, hq, monkeypatch, no_connection_reset
+):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    scenario = services.save_scenario(
+        hq, gaza, name="bad", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=["withdraw=XYZ"]
+    )
+    monkeypatch.setattr(services, "LOCKED_RETRY_WAITS", (0, 0, 0))
+    real_update = QuerySet.update
+    locked = {"left": 2}
+
+    def update_unless_locked(self, **fields):
+        failing = fields.get("status") == PlanRunStatus.FAILED
+        if self.model is PlanRun and failing and locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database table is locked: planning_planrun")
+        return real_update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    run = services.start_run(hq, scenario, background=False, time_limit=2)
+    assert run.status == PlanRunStatus.FAILED and "XYZ" in run.message
     assert locked["left"] == 0
 
 

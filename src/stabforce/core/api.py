@@ -84,6 +84,23 @@ class Page(LimitOffsetPagination):
         super().__init__(max_limit=1000, **kwargs)
 
 
+class SerialisedPage:
+    """A queryset serialised page by page for :class:`Page`: the paginator slices it and only
+    the rows of that page are serialised (some serialisers read more of the register)."""
+
+    def __init__(self, queryset: QuerySet, serialise) -> None:
+        self.queryset, self.serialise = queryset, serialise
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        rows = self.queryset[index]
+        if isinstance(index, slice):
+            return [self.serialise(row) for row in rows]
+        return self.serialise(rows)  # pragma: no cover
+
+
 #: Bidirectional embeddings, overrides and isolates: shown in a page, one turns the text after
 #: it around ("Trojan source"). Marks (LRM, RLM) and joiners stay: names in Arabic script need
 #: them.

@@ -25,6 +25,7 @@ from stabforce.core.api import (
     Page,
     RecordId,
     SearchText,
+    SerialisedPage,
     mission_or_404,
     printable_line,
     record_or_404,
@@ -194,24 +195,6 @@ def _document_detail(user, document: IntakeDocument, created: bool = True) -> di
     }
 
 
-class _Serialised:
-    """A queryset serialised page by page: the paginator slices it, only that page is built
-    (a pending update's preview reads the register, so it is computed for shown rows only)."""
-
-    def __init__(self, queryset, serialise):
-        self.queryset = queryset
-        self.serialise = serialise
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        rows = self.queryset[index]
-        if isinstance(index, slice):
-            return [self.serialise(row) for row in rows]
-        return self.serialise(rows)  # pragma: no cover
-
-
 def _field_error(field: str, message: str, where: str = "body") -> NinjaValidationError:
     return NinjaValidationError([{"loc": [where, field], "msg": message}])
 
@@ -263,7 +246,7 @@ def list_documents(
     """Submitted documents the caller may see, newest first."""
     user = auth_user(request)
     scope = mission_or_404(request, mission) if mission else None
-    return _Serialised(queries.documents(user, scope), lambda d: _document_out(user, d))
+    return SerialisedPage(queries.documents(user, scope), lambda d: _document_out(user, d))
 
 
 @router.get(
@@ -297,7 +280,7 @@ def list_claims(
     if document is not None:
         doc = record_or_404(request, IntakeDocument.objects.all(), pk=document)
     shown = queries.updates(user, mission=scope, status=status, kind=kind, document=doc)
-    return _Serialised(shown, lambda update: _update_out(user, update))
+    return SerialisedPage(shown, lambda update: _update_out(user, update))
 
 
 @router.get(

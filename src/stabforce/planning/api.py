@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
@@ -31,6 +32,7 @@ from stabforce.core.api import (
     MissionSlug,
     Page,
     RecordId,
+    SerialisedPage,
     mission_or_404,
     printable_line,
     record_or_404,
@@ -239,11 +241,9 @@ def _run_out(run: PlanRun) -> dict[str, Any]:
     return {**_run_summary(run), "result": run.result}
 
 
-def _scenario_out(scenario: PlanScenario, runs: list[PlanRun] | None = None) -> dict[str, Any]:
-    if runs is None:
-        latest = scenario.runs.order_by("-created_at", "-pk").values_list("pk", flat=True).first()
-    else:
-        latest = runs[0].pk if runs else None
+def _scenario_out(scenario: PlanScenario, runs: list[PlanRun]) -> dict[str, Any]:
+    """``runs``: the scenario's runs the user may see, newest first."""
+    latest = runs[0].pk if runs else None
     return {
         "id": scenario.pk,
         "mission": scenario.mission.slug,
@@ -257,22 +257,6 @@ def _scenario_out(scenario: PlanScenario, runs: list[PlanRun] | None = None) -> 
         "created_at": scenario.created_at,
         "latest_run_id": latest,
     }
-
-
-class _Serialised:
-    """A queryset serialised page by page (the paginator slices it)."""
-
-    def __init__(self, queryset, serialise):
-        self.queryset, self.serialise = queryset, serialise
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, index):
-        rows = self.queryset[index]
-        if isinstance(index, slice):
-            return [self.serialise(row) for row in rows]
-        return self.serialise(rows)  # pragma: no cover
 
 
 def _check_question(
@@ -312,13 +296,17 @@ def list_scenarios(request: HttpRequest, slug: MissionSlug):
     """The mission's saved planning questions, newest first (HQ only: empty for others)."""
     user = auth_user(request)
     mission = mission_or_404(request, slug)
+    newest_visible_runs = (
+        PlanRun.objects.visible_to(user).only("pk", "scenario_id").order_by("-created_at", "-pk")
+    )
     scenarios = (
         PlanScenario.objects.visible_to(user)
         .filter(mission=mission)
         .select_related("mission", "created_by")
+        .prefetch_related(Prefetch("runs", newest_visible_runs, to_attr="visible_runs"))
         .order_by("-created_at", "-pk")
     )
-    return _Serialised(scenarios, _scenario_out)
+    return SerialisedPage(scenarios, lambda each: _scenario_out(each, each.visible_runs))
 
 
 @router.post(

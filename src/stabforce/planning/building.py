@@ -158,14 +158,11 @@ def month_label(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _period_of(day: dt.date | None, starts: list[dt.date]) -> int:
-    if day is None:
-        return 0
-    index = 0
-    for number, start in enumerate(starts):
-        if start <= day:
-            index = number
-    return index if day >= starts[0] else 0
+def _month_offset(day: dt.date, first_month: dt.date) -> int:
+    """Months from the horizon's first month to ``day``'s month; negative before the horizon
+    and ``>= months`` after it, so a window that starts or ends outside the horizon keeps its
+    true length instead of being clipped to the horizon's edge."""
+    return (day.year - first_month.year) * 12 + day.month - first_month.month
 
 
 def settings_for(mission: Mission) -> PlanningSettings:
@@ -295,10 +292,15 @@ def build_instance(
         caveat_and_offer_sectors = forbidden_sectors & offer_sectors
         forbidden_lines |= offer_lines
         forbidden_sectors |= offer_sectors
-        first = _period_of(pledge.available_from, starts)
+        arrival = 0
+        if pledge.available_from is not None:
+            arrival = _month_offset(pledge.available_from, starts[0])
+        # a pledge on the ground before the horizon is available from its first month; its
+        # tour still ends duration_months after its real arrival
+        first = max(0, arrival)
         last = None
         if pledge.duration_months:
-            last = first + pledge.duration_months - 1
+            last = arrival + pledge.duration_months - 1
         count = max(1, pledge.units)
         strength = max(1, pledge.personnel_on // count)
         labels[pledge.key] = f"{pledge.nation.name}: {pledge.capability.name}"

@@ -8,16 +8,38 @@ quality and the explanations — kept so that two answers can be compared side b
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from stabforce.core.models import Mission, MissionRecord
+from stabforce.planning.solver.montecarlo import DEFAULT_PROBABILITIES
 
 #: Longest planning horizon, in months (a model of months × units stays solvable in minutes).
 MAX_HORIZON_MONTHS = 36
 
 _WEIGHT = [MinValueValidator(0.0)]
 _SHARE = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+def validate_conversion_probabilities(value) -> None:
+    """``{"offered": 0.8}``: known statuses only, each a number from 0 to 1 (a string or an
+    unknown status would otherwise fail every sweep, or sample a status at 0)."""
+    if not isinstance(value, dict):
+        raise ValidationError('expected an object such as {"offered": 0.8}')
+    problems = []
+    for status, probability in value.items():
+        if status not in DEFAULT_PROBABILITIES:
+            problems.append(
+                f"{status!r} is not a status a sweep samples; "
+                f"use {', '.join(DEFAULT_PROBABILITIES)}"
+            )
+        elif isinstance(probability, bool) or not isinstance(probability, int | float):
+            problems.append(f"{status}: {probability!r} is not a number from 0 to 1")
+        elif not 0 <= probability <= 1:
+            problems.append(f"{status}: {probability} is not from 0 to 1")
+    if problems:
+        raise ValidationError("; ".join(problems))
 
 
 class PlanningSettings(models.Model):
@@ -70,7 +92,13 @@ class PlanningSettings(models.Model):
     conversion_probabilities = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Probability a pledge of each status converts (Monte Carlo); empty = defaults.",
+        help_text=(
+            "Probability a pledge of each status converts (Monte Carlo), e.g. "
+            '{"offered": 0.8}; statuses left out keep their defaults ('
+            + ", ".join(f"{status} {p}" for status, p in DEFAULT_PROBABILITIES.items())
+            + ")."
+        ),
+        validators=[validate_conversion_probabilities],
     )
 
     def __str__(self) -> str:

@@ -675,8 +675,11 @@ def sweep_answer(
         )
     built = build_instance(user, mission, as_of, statuses=statuses, months=months)
     built = _with_what_ifs(built, what_ifs)
-    configured = settings_for(mission).conversion_probabilities or None
-    probabilities = dict(configured or solver.montecarlo.DEFAULT_PROBABILITIES)
+    # a mission sets the statuses it knows better; the others keep their defaults
+    probabilities = {
+        **solver.montecarlo.DEFAULT_PROBABILITIES,
+        **(settings_for(mission).conversion_probabilities or {}),
+    }
     try:
         result = solver.monte_carlo(
             built.instance,
@@ -1267,12 +1270,16 @@ def _execute(run_id: int) -> bool:
             "memory or a crash",
         )
     except PlanningInputError as exc:
-        still_running.update(
-            status=PlanRunStatus.FAILED, message=exc.message, finished_at=timezone.now()
+        _update_when_free(
+            still_running,
+            status=PlanRunStatus.FAILED,
+            message=exc.message,
+            finished_at=timezone.now(),
         )
     except Exception as exc:  # a failed solve must be visible on the page, not lost in a thread
         logger.exception("plan run %s failed", run_id)
-        still_running.update(
+        _update_when_free(
+            still_running,
             status=PlanRunStatus.FAILED,
             message=f"internal error: {exc}",
             finished_at=timezone.now(),

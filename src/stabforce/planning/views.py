@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -115,7 +116,9 @@ class ScenarioListView(PlanningPageMixin, TemplateView):
         )
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
-        scenarios = list(self.scenarios().prefetch_related("runs"))
+        # through the one gate, as every query: a run is shown only if it is visible itself
+        visible_runs = PlanRun.objects.visible_to(self.request.user)
+        scenarios = list(self.scenarios().prefetch_related(Prefetch("runs", visible_runs)))
         rows = []
         for scenario in scenarios:
             runs = [run for run in scenario.runs.all() if run.kind == "plan"]
