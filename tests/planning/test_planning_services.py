@@ -358,6 +358,23 @@ def test_a_bad_what_if_names_the_field_and_the_problem(gaza, hq, what_if, says):
     assert says in caught.value.message
 
 
+def test_a_rotated_out_pledge_is_not_blamed_on_an_earlier_what_if(gaza, hq):
+    from stabforce.core.models import Source
+    from stabforce.forcegen import services as forcegen
+    from stabforce.forcegen.models import Pledge
+
+    pledge = Pledge.objects.get(mission=gaza, key="kaz-troops")
+    source = Source.objects.filter(mission=gaza).first()
+    forcegen.change_status(pledge, "deployed", forcegen.Citation(source, dt.date(2026, 3, 1)))
+    forcegen.change_status(pledge, "rotated_out", forcegen.Citation(source, dt.date(2026, 4, 1)))
+    for kind in ("remove_pledge", "add_pledge"):
+        with pytest.raises(PlanningInputError, match=re.escape(
+            f"{kind}=kaz-troops: pledge kaz-troops is rotated out on 2026-04-20: its units "
+            "served and went home"
+        )):  # fmt: skip
+            plan(hq, gaza, as_of=dt.date(2026, 4, 20), what_ifs=[f"{kind}=kaz-troops"])
+
+
 def test_a_declined_pledge_can_be_brought_back_and_an_uncounted_one_removed(gaza, hq):
     # Azerbaijan declined in 2025-12: "what if it reconsiders?"
     back = plan(hq, gaza, what_ifs=["add_pledge=aze-troops"])

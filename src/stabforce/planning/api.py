@@ -11,7 +11,6 @@ cannot be asked as put is a 422 naming the field.
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
@@ -214,11 +213,6 @@ def _field_error(field: str, message: str) -> NinjaValidationError:
     return NinjaValidationError([{"loc": ["body", field], "msg": message}])
 
 
-def _require_planner(user) -> None:
-    if not user.is_hq:
-        raise PermissionDenied("Only HQ planners and administrators run the planner.")
-
-
 def _run_summary(run: PlanRun) -> dict[str, Any]:
     return {
         "id": run.pk,
@@ -320,7 +314,7 @@ def create_scenario(request: HttpRequest, slug: MissionSlug, body: ScenarioIn):
     an unknown ``base_id``."""
     user = auth_user(request)
     mission = mission_or_404(request, slug)
-    _require_planner(user)
+    services.require_planner(user)
     as_of_defaulted = body.as_of is None
     if as_of_defaulted:
         body.as_of = mission_today(mission)
@@ -377,7 +371,7 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
     field."""
     user = auth_user(request)
     scenario = record_or_404(request, PlanScenario.objects.select_related("mission"), pk=id)
-    _require_planner(user)
+    services.require_planner(user)
     body = body or RunIn()
     # a field of the other kind would be ignored without a word (as an unknown one would be)
     other_kind = {"time_limit"} if body.kind == "sweep" else set(SWEEP_ONLY_FIELDS)
@@ -416,7 +410,7 @@ def cancel_run(request: HttpRequest, id: RecordId):
     run has already ended."""
     user = auth_user(request)
     run = record_or_404(request, PlanRun.objects.select_related("mission", "requested_by"), pk=id)
-    _require_planner(user)
+    services.require_planner(user)
     try:
         run = services.cancel_run(user, run)
     except ValueError as exc:

@@ -338,8 +338,6 @@ def build_instance(
         for party, nations in _objecting_parties(user, mission, as_of).items()
     ]
     groups = _nation_groups()
-    from stabforce.core.models import Nation
-
     involved = {unit.nation for unit in units + potential + dormant}
     nations = [
         solver.Nation(iso3=nation.iso3, groups=groups.get(nation.pk, frozenset()), name=nation.name)
@@ -510,7 +508,10 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 raise PlanningInputError(
                     f"{kind}={value}: "
                     + (
-                        f"pledge {value} was already taken out by an earlier what-if"
+                        f"pledge {value} is rotated out on {built.as_of.isoformat()}: its units "
+                        "served and went home"
+                        if status == PledgeStatus.ROTATED_OUT
+                        else f"pledge {value} was already taken out by an earlier what-if"
                         if status is not None
                         else _not_yet_reported(value, built)
                         if value in built.later_pledges

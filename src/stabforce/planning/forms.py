@@ -194,18 +194,3 @@ class RerunForm(forms.Form):
         choices=SOLVER_CHOICES,
         initial="auto",
     )
-
-
-class CompareForm(forms.Form):
-    """Pick another finished plan run to compare a run with."""
-
-    other = forms.ModelChoiceField(queryset=None, label="Compare with", empty_label=None)
-
-    def __init__(self, *args, runs=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = runs
-        self.fields["other"].label_from_instance = lambda run: (
-            f"#{run.pk} {run.scenario.name} ({run.finished_at:%Y-%m-%d %H:%M})"
-            if run.finished_at
-            else f"#{run.pk} {run.scenario.name}"
-        )

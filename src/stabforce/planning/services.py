@@ -753,11 +753,24 @@ def sweep_answer(
 # --- stored scenarios and runs --------------------------------------------------------------
 
 
-def _check_writer(user) -> None:
+#: Why a user who is not HQ may not plan: the pages, the API and the services say the same.
+HQ_ONLY_NOTE = (
+    "Deployment plans are HQ-only: scenarios and their runs are visible to HQ planners and "
+    "administrators, who alone may run the planner."
+)
+
+
+def may_plan(user) -> bool:
+    """HQ planners and administrators (active ones) run the planner."""
+    return bool(user.is_authenticated and user.is_active and user.is_hq)
+
+
+def require_planner(user) -> None:
+    """PermissionDenied unless :func:`may_plan`: every write of a scenario or run checks it."""
     from django.core.exceptions import PermissionDenied
 
-    if not user.is_hq:
-        raise PermissionDenied("Only HQ planners and administrators run plans.")
+    if not may_plan(user):
+        raise PermissionDenied(HQ_ONLY_NOTE)
 
 
 def finished_plans(user, scenario: PlanScenario | None):
@@ -785,7 +798,7 @@ def save_scenario(
     user, mission: Mission, *, name: str, as_of: dt.date, statuses, what_ifs, base=None
 ) -> PlanScenario:
     """Keep a planning question so its answers can be compared later."""
-    _check_writer(user)
+    require_planner(user)
     for text in what_ifs:
         parse_what_if(text)
     return PlanScenario.objects.create(
@@ -809,7 +822,7 @@ def start_run(
     The row holds everything the run needs, so a run cut off by a server restart is queued
     again and resumed by the next server (:func:`requeue_interrupted_runs`,
     :func:`run_queued_runs`)."""
-    _check_writer(user)
+    require_planner(user)
     run = PlanRun.objects.create(
         mission=scenario.mission,
         scenario=scenario,
@@ -1169,7 +1182,7 @@ def cancel_run(user, run: PlanRun) -> PlanRun:
     seconds (on local processes its running batches too; on Dask those finish and are
     dropped); a plan's solve cannot be interrupted (its time limit bounds it), but its answer
     is discarded. Raises ``ValueError`` for a run that has already ended."""
-    _check_writer(user)
+    require_planner(user)
     stopped = PlanRun.objects.filter(
         pk=run.pk, status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING]
     ).update(
@@ -1209,7 +1222,7 @@ def _execute(run_id: int) -> bool:
         # executed later, possibly after a restart: the requester must still be allowed to plan
         if user is None:
             raise PlanningInputError("the user who requested this run no longer exists")
-        if not (user.is_active and user.is_hq):
+        if not may_plan(user):
             raise PlanningInputError(
                 f"{user.get_username()} may no longer run plans (deactivated or not HQ)"
             )

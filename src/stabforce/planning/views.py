@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -31,16 +30,6 @@ from stabforce.planning import presenters, services
 from stabforce.planning.building import PlanningInputError
 from stabforce.planning.forms import DEMO_AS_OF, RerunForm, ScenarioForm, SweepForm
 from stabforce.planning.models import PlanRun, PlanRunStatus, PlanScenario
-
-HQ_ONLY_NOTE = (
-    "Deployment plans are HQ-only: scenarios and their runs are visible to HQ planners and "
-    "administrators, who alone may run the planner."
-)
-
-
-def may_plan(user) -> bool:
-    """HQ planners and administrators run the planner."""
-    return bool(user.is_authenticated and user.is_hq)
 
 
 def visible_scenarios(user, mission: Mission | None = None):
@@ -58,8 +47,8 @@ class PlanningPageMixin(LoginRequiredMixin, MissionMenuMixin):
     def planning_context(self, mission: Mission) -> dict[str, Any]:
         return {
             **self.mission_context(mission),
-            "may_plan": may_plan(self.request.user),
-            "hq_only_note": HQ_ONLY_NOTE,
+            "may_plan": services.may_plan(self.request.user),
+            "hq_only_note": services.HQ_ONLY_NOTE,
             "scenario_list_url": reverse("planning:scenario_list", args=[mission.slug]),
         }
 
@@ -150,8 +139,7 @@ class ScenarioListView(PlanningPageMixin, TemplateView):
         }
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not may_plan(request.user):
-            raise PermissionDenied(HQ_ONLY_NOTE)
+        services.require_planner(request.user)
         form = self.make_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -200,8 +188,7 @@ class StartRunView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
-        if not may_plan(request.user):
-            raise PermissionDenied(HQ_ONLY_NOTE)
+        services.require_planner(request.user)
         kind = request.POST.get("kind", "plan")
         if kind == "sweep":
             form = SweepForm(request.POST)
@@ -357,8 +344,7 @@ class CancelRunView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = run_or_404(request, pk)
-        if not may_plan(request.user):
-            raise PermissionDenied(HQ_ONLY_NOTE)
+        services.require_planner(request.user)
         try:
             services.cancel_run(request.user, run)
         except ValueError as exc:

@@ -2,9 +2,10 @@
 
 Period by period, demands are filled in order of priority (ties: fewest candidates first).
 For each slot the candidate unit is chosen by, in order: keeps a unit where it was last period
-(continuity), nation already present in the sector (cohesion), helps a composition target that
-is short, is least flexible (can fill fewest other open demands this period), and id. A unit is
-never given a slot whose net value is not positive (e.g. a heavily penalised objection).
+(continuity), nation already present in the sector (cohesion), does not worsen a composition
+target that is short, is least flexible (can fill fewest other open demands this period), and
+id. A unit is never given a slot whose net value is not positive (e.g. a heavily penalised
+objection).
 """
 
 from __future__ import annotations
@@ -71,16 +72,18 @@ def greedy_plan(instance: Instance) -> Plan:
                         if prev and prev[0] == d.sector
                         else 2
                     )
-                    helps = 0
+                    # composition targets that are short and this unit (outside the target's
+                    # group) would leave shorter still
+                    hurts = 0
                     for t in instance.composition:
                         in_g = t.group in groups.get(u.nation, frozenset())
                         short = troops_in[t.group] < t.min_share * (troops + u.strength)
                         if short and not in_g:
-                            helps += 1
+                            hurts += 1
                     key = (
                         cont,
                         (d.sector, u.nation) not in present,
-                        helps,
+                        hurts,
                         penalty(u, d, instance),
                         flex[u.id],
                         u.id,
