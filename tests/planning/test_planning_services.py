@@ -1416,7 +1416,8 @@ def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaz
     for item in blamed:
         assert "is left in this scenario: its what-ifs removed" in item["text"], item["text"]
         assert built.nation_name(nation) in item["text"] and "has offered" not in item["text"]
-        assert item["smallest_change"].startswith("drop that what-if, or seek a new pledge")
+        assert item["smallest_change"].startswith("drop the what-if that removed pledge")
+        assert f"({built.nation_name(nation)}), or seek a new pledge" in item["smallest_change"]
 
 
 def test_a_default_scenario_name_fits_the_name_field(gaza, hq):

@@ -150,7 +150,9 @@ def test_a_capability_only_a_withdrawn_nation_offered_is_missing_because_of_the_
     removed = "No pledge of eod-teams is left in this scenario: its what-ifs removed the only offer"
     assert removed in told.text
     assert "pledge kaz-eod (KAZ)" in told.text and "has offered" not in told.text
-    assert told.suggestion == "drop that what-if, or seek a new pledge of 3 eod-teams"
+    assert told.suggestion == (
+        "drop the what-if that removed pledge kaz-eod (KAZ), or seek a new pledge of 3 eod-teams"
+    )
     assert told.reason_kinds == {"withdrawn"}
     late = [
         Unit(u.id, u.nation, u.capability, pledge_id=u.pledge_id, available_from=2)
@@ -176,12 +178,15 @@ def test_withdrawing_an_uncounted_pledge_is_not_undone_by_dropping_the_what_if_a
     (told,) = explain_uncovered(without, plan, withdrawn_uncounted_units=considering[:1])
     assert "which the plan did not count anyway" in told.text
     assert told.suggestion == (
-        "drop that what-if and convert pledge kaz-eod (KAZ, considering), "
+        "drop the what-if that removed pledge kaz-eod (KAZ) and convert pledge kaz-eod "
+        "(KAZ, considering), "
         "or seek a new pledge of 1 eod-team"
     )
     assert told.changes == ["drop the what-if", "convert pledge kaz-eod (KAZ, considering)"]
     (counted,) = explain_uncovered(without, plan, withdrawn_units=considering[:1])
-    assert counted.suggestion == "drop that what-if, or seek a new pledge of 1 eod-team"
+    assert counted.suggestion == (
+        "drop the what-if that removed pledge kaz-eod (KAZ), or seek a new pledge of 1 eod-team"
+    )
 
 
 def test_a_pledge_level_change_unlocks_all_its_units():

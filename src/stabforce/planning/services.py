@@ -112,15 +112,9 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         potential_units=built.potential_units,
         withdrawn_units=built.withdrawn_units,
         withdrawn_uncounted_units=built.withdrawn_uncounted_units,
+        scenario_vetoes=built.added_vetoes,
         **quality,
     )
-    for party, code in built.added_vetoes:  # the scenario's own veto: drop its what-if
-        for e in explanations:
-            if e.suggestion:
-                e.suggestion = e.suggestion.replace(
-                    f"lift {party}'s veto on {code}",
-                    f"drop the what-if that makes {party} object to {code}",
-                )
 
     def vetoed_everywhere(unit: solver.Unit) -> bool:
         return any(

@@ -61,6 +61,7 @@ def explain_uncovered(
     heuristic: bool = False,
     withdrawn_units: Iterable[Unit] = (),
     withdrawn_uncounted_units: Iterable[Unit] = (),
+    scenario_vetoes: Iterable[tuple[str, str]] = (),
 ) -> list[Explanation]:
     """One :class:`Explanation` for every demand the plan does not fully cover.
 
@@ -71,7 +72,9 @@ def explain_uncovered(
     the question that the plan counted: a capability only they offered is missing because of
     the what-if. ``withdrawn_uncounted_units`` are the units a what-if removed that the plan
     would not have counted anyway (their pledge's status is outside the status set), so
-    dropping the what-if alone brings none of them back.
+    dropping the what-if alone brings none of them back. ``scenario_vetoes`` are the
+    (party, nation) objections a what-if added: the change that undoes one is dropping that
+    what-if, not asking the party to lift it.
     """
     if period_labels is not None:
         instance = instance.with_(period_labels=tuple(period_labels))
@@ -118,6 +121,7 @@ def explain_uncovered(
                 heuristic,
                 withdrawn_by_cap[d.capability],
                 uncounted,
+                frozenset(scenario_vetoes),
             )
         )
     return out
@@ -136,6 +140,7 @@ def _explain_one(
     heuristic: bool,
     withdrawn: list[Unit],
     uncounted: set[str],
+    scenario_vetoes: frozenset[tuple[str, str]],
 ) -> Explanation:
     e = Explanation(d.id, d.sector, d.line, d.capability, d.period, d.units_required, covered)
     cap = capability_words(d.capability)
@@ -154,7 +159,9 @@ def _explain_one(
         counted_back = [u for u in could_serve if u.id not in uncounted]
         if counted_back:
             e.reasons.append(removed)
-            e.suggestion = f"drop that what-if, or {e.suggestion}"
+            e.suggestion = (
+                f"drop the what-if that removed {_pledges(counted_back)}, or {e.suggestion}"
+            )
             e.changes = ["drop the what-if"]
         elif could_serve:  # they would be back, but only as pledges still to be made firm
             e.reasons.append(f"{removed}, which the plan did not count anyway")
@@ -162,7 +169,10 @@ def _explain_one(
                 {f"convert pledge {u.pledge_id or u.id} ({u.nation}, {u.status})"
                  for u in could_serve}
             )  # fmt: skip
-            e.suggestion = f"drop that what-if and {' or '.join(conversions)}, or {e.suggestion}"
+            e.suggestion = (
+                f"drop the what-if that removed {_pledges(could_serve)} and "
+                f"{' or '.join(conversions)}, or {e.suggestion}"
+            )
             e.changes = ["drop the what-if", conversions[0]]
             e.alternatives = [["drop the what-if", other] for other in conversions[1:]]
         else:  # without the what-if it would still be short: do not advise dropping it
@@ -205,14 +215,14 @@ def _explain_one(
             change_sets.append((u, frozenset({f"extend {_subject(u)}'s tour limit"})))
             continue
         if bs:
-            change_sets.append((u, frozenset(_change(instance, u, b) for b in bs)))
+            change_sets.append((u, frozenset(_change(instance, u, b, scenario_vetoes) for b in bs)))
         else:
             groups["idle"].append(u)
     for u in potential:
         bs = [b for b in blocks(u, d, instance) if b.kind != "capability"]
         pledge = u.pledge_id or u.id
         ch = {f"convert pledge {pledge} ({u.nation}, {u.status})"}
-        ch |= {_change(instance, u, b) for b in bs}
+        ch |= {_change(instance, u, b, scenario_vetoes) for b in bs}
         change_sets.append((u, frozenset(ch)))
         groups["potential"].append(u)
 
@@ -360,8 +370,19 @@ def _where_busy(busy: list[tuple[Unit, Demand]], limit: int = 4) -> str:
     return "; ".join(parts) + (" ..." if len(groups) > limit else "")
 
 
-def _change(instance: Instance, u: Unit, b) -> str:  # noqa: ANN001 - eligibility.Block
+def _pledges(units: Iterable[Unit]) -> str:
+    """``pledge kaz-troops (KAZ)``, ``pledges a (KAZ) and b (ALB)``: what a what-if removed."""
+    named = sorted({f"{u.pledge_id or u.id} ({u.nation})" for u in units})
+    head = "pledge " if len(named) == 1 else "pledges "
+    return head + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1])
+
+
+def _change(  # noqa: ANN001 - b is an eligibility.Block
+    instance: Instance, u: Unit, b, scenario_vetoes: frozenset[tuple[str, str]] = frozenset()
+) -> str:
     if b.kind == "veto":
+        if (b.detail, u.nation) in scenario_vetoes:
+            return f"drop the what-if that makes {b.detail} object to {u.nation}"
         return f"lift {b.detail}'s veto on {u.nation}"
     if b.kind == "sector_caveat":
         return f"relax the caveat of {_subject(u)} ({u.nation}) excluding sector {b.detail}"
