@@ -332,7 +332,20 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
         ("withdraw=XYZ", "'XYZ' is not an ISO 3166 alpha-3 nation code"),
         ("slip=IDN:x", "expected ISO3:MONTHS"),
         ("slip=XYZ:2", "'XYZ' is not an ISO 3166 alpha-3 nation code"),
-        ("slip=Kazakhstan:2", "'Kazakhstan' is not an ISO 3166 alpha-3 nation code"),
+        (
+            "slip=Kazakhstan:2",
+            "'Kazakhstan' is not an ISO 3166 alpha-3 nation code; Kazakhstan is KAZ",
+        ),
+        (
+            "withdraw=kazakhstan",
+            "'kazakhstan' is not an ISO 3166 alpha-3 nation code; Kazakhstan is KAZ",
+        ),
+        (
+            "object=Israel:Kazakhstan",
+            "'Kazakhstan' is not an ISO 3166 alpha-3 nation code; Kazakhstan is KAZ",
+        ),
+        ("withdraw=KAZ, slip=ALB:2", "put each what-if on a line of its own"),
+        ("withdraw=KAZ; add_pledge=x", "put each what-if on a line of its own"),
         ("slip=EGY:2", "Egypt has no counted units"),
         ("slip=KAZ:0", "a slip of 0 months changes nothing"),
         ("add_pledge=kaz-troops", "pledge kaz-troops is already counted (committed)"),

@@ -372,6 +372,7 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     assert "Kazakhstan no longer deploys" in page and "Rafah" in page
     moved = services.diff_answers(base_run.result, what_if_run.result)["moved"]
     assert ("Which units moved" in page) == bool(moved)  # listed with names, not only counted
+    assert "Coverage change by sector and line of operation" in page
     compare = hq_client.get(
         reverse("planning:run_compare", args=[base_run.pk]), {"other": what_if_run.pk}
     )
@@ -521,3 +522,23 @@ def test_a_probability_is_never_shown_as_0_or_100_percent_when_it_is_not(probabi
 def test_the_verdict_calls_a_plan_optimal_exactly_when_the_planner_proved_it(status, gap, verdict):
     answer = {"quality": {"status": status, "gap": gap, "checked": True}}
     assert verdict in presenters.quality_of(answer).verdict
+
+
+def test_a_unit_moved_for_several_months_is_one_row_of_the_diff():
+    rafah = {"sector": "rafah", "line": "poc", "sector_name": "Rafah", "line_name": "PoC"}
+    khan = {"sector": "khan", "line": "poc", "sector_name": "Khan Younis", "line_name": "PoC"}
+
+    def move(unit, month, before=rafah, after=khan):
+        return {"unit": unit, "period": month, "before": before, "after": after}
+
+    moved = [
+        move("alb#1", "2026-11"), move("alb#1", "2026-12"), move("alb#1", "2027-01"),
+        move("alb#1", "2027-03"),  # a month apart: a new stretch
+        move("alb#2", "2027-04", after=rafah, before=khan),
+    ]  # fmt: skip
+    rows = [(r.unit, r.when, r.before["sector"]) for r in presenters.move_stretches(moved)]
+    assert rows == [
+        ("alb#1", "2026-11 … 2027-01 (3 months)", "rafah"),
+        ("alb#1", "2027-03", "rafah"),
+        ("alb#2", "2027-04", "khan"),
+    ]

@@ -434,6 +434,11 @@ WHAT_IF_KINDS = {
 }
 
 
+#: ``withdraw=KAZ, slip=ALB:2``: a second KIND= after a comma or semicolon (pages show a
+#: scenario's what-ifs so, and users copy them)
+SEVERAL_ON_ONE_LINE = re.compile(r"[,;]\s*(" + "|".join(WHAT_IF_KINDS) + r")\s*=", re.IGNORECASE)
+
+
 def parse_what_if(text: str) -> tuple[str, str]:
     """``"withdraw=PAK"`` → ("withdraw", "PAK"), with a message naming the problem."""
     kind, sep, value = text.partition("=")
@@ -444,6 +449,10 @@ def parse_what_if(text: str) -> tuple[str, str]:
         raise PlanningInputError(
             f"what-if {text!r}: unknown kind {kind!r}; choose from {', '.join(WHAT_IF_KINDS)}",
             "what_if",
+        )
+    if SEVERAL_ON_ONE_LINE.search(value):
+        raise PlanningInputError(
+            f"what-if {text!r}: put each what-if on a line of its own", "what_if"
         )
     return kind, value
 
@@ -486,10 +495,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             units_of = [u for u in instance.units if u.nation == code]
             pending = [u for u in potential if u.nation == code]
             if not units_of and not pending:
-                raise PlanningInputError(
-                    f"withdraw={value}: {_why_no_pledges(built, withdrawn + uncounted, code)}",
-                    "what_if",
-                )
+                why = _why_no_pledges(built, withdrawn + uncounted, code, value)
+                raise PlanningInputError(f"withdraw={value}: {why}", "what_if")
             instance = solver.withdraw_nation(instance, code)
             potential = [u for u in potential if u.nation != code]
             dormant = [u for u in dormant if u.nation != code]
@@ -557,8 +564,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             name, _, nation = (part.strip() for part in value.partition(":"))
             if nation and not ISO3_CODE.fullmatch(nation):
                 raise PlanningInputError(
-                    f"lift_objection={value}: expected PARTY or PARTY:ISO3, and {nation!r} is "
-                    "not an ISO 3166 alpha-3 nation code",
+                    f"lift_objection={value}: expected PARTY or PARTY:ISO3, and "
+                    + _not_a_nation_code(nation),
                     "what_if",
                 )
             party = built.party(name)
@@ -590,8 +597,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
             if not ISO3_CODE.fullmatch(nation):
                 raise PlanningInputError(
-                    f"object={value}: expected PARTY:ISO3, and {nation!r} is not an ISO 3166 "
-                    "alpha-3 nation code",
+                    f"object={value}: expected PARTY:ISO3, and " + _not_a_nation_code(nation),
                     "what_if",
                 )
             party = built.party(name)
@@ -654,7 +660,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     + (
                         f"{built.nation_name(code)} has no counted units to slip"
                         if Nation.objects.filter(iso3=code).exists()
-                        else f"{nation.strip()!r} is not an ISO 3166 alpha-3 nation code"
+                        else _not_a_nation_code(nation)
                     ),
                     "what_if",
                 )
@@ -713,14 +719,24 @@ def _status_label(status: str | None) -> str:
     return PledgeStatus(status).label.lower() if status else "unknown"
 
 
-def _why_no_pledges(built: BuiltInstance, withdrawn: list[solver.Unit], code: str) -> str:
-    """Why a what-if naming nation ``code`` finds none of its pledges in the question."""
+def _not_a_nation_code(text: str) -> str:
+    """``'Kazakhstan' is not an ISO 3166 alpha-3 nation code; Kazakhstan is KAZ``: the
+    code is suggested when the text is a nation's name."""
+    message = f"{text!r} is not an ISO 3166 alpha-3 nation code"
+    nation = Nation.objects.filter(name__iexact=text.strip()).first() if text.strip() else None
+    return f"{message}; {nation.name} is {nation.iso3}" if nation else message
+
+
+def _why_no_pledges(
+    built: BuiltInstance, withdrawn: list[solver.Unit], code: str, written: str
+) -> str:
+    """Why a what-if naming nation ``code`` (``written`` so) finds none of its pledges."""
     taken_out = built.withdrawn_units + built.withdrawn_uncounted_units + withdrawn
     if any(u.nation == code for u in taken_out):
         return f"{built.nation_name(code)} is already withdrawn by an earlier what-if"
     nation = Nation.objects.filter(iso3=code).first()
     if nation is None:
-        return f"{code!r} is not an ISO 3166 alpha-3 nation code"
+        return _not_a_nation_code(written)
     return (
         f"{nation.name} has no pledge that could provide units to this mission as of "
         f"{built.as_of.isoformat()}"

@@ -296,6 +296,53 @@ def _demand_parts(demand_id: str) -> tuple[str, int]:
         return demand_id, 0
 
 
+@dataclass
+class MoveStretch:
+    """A unit in another place for a run of consecutive months: one row of the diff."""
+
+    unit: str
+    first: str
+    last: str
+    months: int
+    before: dict[str, str]
+    after: dict[str, str]
+
+    @property
+    def when(self) -> str:
+        if self.months == 1:
+            return self.first
+        return f"{self.first} … {self.last} ({self.months} months)"
+
+
+def _month_number(label: str) -> int | None:
+    year, _, month = label.partition("-")
+    return int(year) * 12 + int(month) if year.isdigit() and month.isdigit() else None
+
+
+def move_stretches(moved: list[dict[str, Any]]) -> list[MoveStretch]:
+    """A diff's ``moved`` (one entry per unit and month) as stretches: a unit that moved from
+    Rafah to Khan Younis for ten months is one row, not ten."""
+    stretches: list[MoveStretch] = []
+    for move in moved:  # sorted by unit, then month
+        last = stretches[-1] if stretches else None
+        month = _month_number(move["period"])
+        if (
+            last is not None
+            and last.unit == move["unit"]
+            and (last.before, last.after) == (move["before"], move["after"])
+            and month is not None
+            and _month_number(last.last) == month - 1
+        ):
+            last.last, last.months = move["period"], last.months + 1
+            continue
+        stretches.append(
+            MoveStretch(
+                move["unit"], move["period"], move["period"], 1, move["before"], move["after"]
+            )
+        )
+    return stretches
+
+
 def group_uncovered(answer: dict[str, Any]) -> list[UncoveredGroup]:
     """The uncovered list grouped by requirement and runs of consecutive months, keeping the
     solver's order (most important first) by each group's first entry; the explanation shown is

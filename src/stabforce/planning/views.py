@@ -269,6 +269,7 @@ def plan_context(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
     if base_run and base_run.pk != run.pk:
         context["base_run"] = base_run
         context["diff"] = services.diff_answers(base_run.result, answer)
+        context["moves"] = presenters.move_stretches(context["diff"]["moved"])
     others = (
         visible_runs(request.user)
         .filter(mission=run.mission, kind="plan", status=PlanRunStatus.DONE)
@@ -396,6 +397,7 @@ class RunDiffView(PlanningPageMixin, TemplateView):
         context.update(
             comparable=True,
             diff=diff,
+            moves=presenters.move_stretches(diff["moved"]),
             base_quality=presenters.quality_of(base.result),
             other_quality=presenters.quality_of(other.result),
             base_size=base.result["size"],
