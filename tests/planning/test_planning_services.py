@@ -489,6 +489,17 @@ def test_a_caveat_on_a_line_the_offer_excludes_too_is_named_beside_the_offer(gaz
         assert caveat in change.split(": ")[0], change
 
 
+def test_a_diff_says_whose_synthetic_note_is_whose():
+    shared = "Synthetic requirements: 57 of the 57 requirements ..."
+    base = {"synthetic": [shared, "Assumed strengths: 8 counted pledges ..."]}
+    other = {"synthetic": [shared, "Assumed strengths: 6 counted pledges ..."]}
+    assert services._synthetic_of_both(base["synthetic"], other["synthetic"]) == [
+        shared,
+        "Base plan: Assumed strengths: 8 counted pledges ...",
+        "Compared plan: Assumed strengths: 6 counted pledges ...",
+    ]
+
+
 def test_a_diff_across_different_months_says_so(gaza, hq):
     base = plan(hq, gaza)
     later = plan(hq, gaza, as_of=dt.date(2026, 3, 15))

@@ -355,7 +355,8 @@ def test_a_what_if_against_its_base_shows_the_diff(hq_client, gaza, inline_runs)
     base = PlanScenario.objects.get(name="Baseline")
     form = hq_client.get(reverse("planning:scenario_list", args=[gaza.slug])).content.decode()
     # scenarios may share a name: the choice of a base says which one by its number
-    assert re.search(rf'<option value="{base.pk}">#{base.pk} Baseline \(as of {AS_OF}\)', form)
+    label = rf"Scenario #{base.pk}: Baseline \(as of {AS_OF}\)"
+    assert re.search(rf'<option value="{base.pk}">{label}', form)
     with inline_runs():
         response = new_plan(hq_client, gaza, name="KAZ out", what_ifs="withdraw=KAZ", base=base.pk)
     page = text(hq_client.get(response["Location"]))

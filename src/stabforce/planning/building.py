@@ -241,7 +241,7 @@ def build_instance(
         raise PlanningInputError(
             f"nothing to plan: no requirement of {mission.name} is needed between "
             f"{month_label(starts[0])} and {month_label(starts[-1])}; choose another as-of date "
-            "or horizon",
+            "(or, in the CLI and the API, another number of months)",
             "as_of",
         )
 

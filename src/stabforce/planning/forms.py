@@ -54,7 +54,7 @@ class ScenarioChoiceField(forms.ModelChoiceField):
         # them apart (it is the number in the scenario's address)
         as_of = obj.as_of.isoformat()
         name = obj.name if as_of in obj.name else f"{obj.name} (as of {as_of})"
-        return f"#{obj.pk} {name}"
+        return f"Scenario #{obj.pk}: {name}"
 
 
 class ScenarioForm(forms.Form):
@@ -94,7 +94,9 @@ class ScenarioForm(forms.Form):
     )
     time_limit = forms.FloatField(
         label="Time limit (s)", min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT,
-        initial=DEFAULT_TIME_LIMIT, help_text="The solver stops here and reports the proven gap.",
+        initial=DEFAULT_TIME_LIMIT,
+        help_text=f"{MIN_TIME_LIMIT} to {MAX_TIME_LIMIT} s. The solver stops here and reports "
+        "the proven gap.",
     )  # fmt: skip
     solver = forms.ChoiceField(
         choices=SOLVER_CHOICES,
@@ -147,7 +149,8 @@ class SweepForm(forms.Form):
 
     samples = forms.IntegerField(
         min_value=MIN_SAMPLES, max_value=MAX_SAMPLES, initial=DEFAULT_SAMPLES,
-        help_text=f"Each sample draws which pledges convert, then re-plans (≤ {MAX_SAMPLES}).",
+        help_text=f"{MIN_SAMPLES} to {MAX_SAMPLES}. Each sample draws which pledges convert, "
+        "then re-plans.",
     )  # fmt: skip
     # not required: left out (a script posting only ``samples``), they take their defaults
     solver = forms.ChoiceField(
@@ -161,10 +164,12 @@ class SweepForm(forms.Form):
         label="Time limit per sample (s)",
         min_value=MIN_SAMPLE_TIME_LIMIT, max_value=MAX_SAMPLE_TIME_LIMIT,
         initial=DEFAULT_SAMPLE_TIME_LIMIT, required=False,
+        help_text=f"{MIN_SAMPLE_TIME_LIMIT} to {MAX_SAMPLE_TIME_LIMIT} s.",
     )  # fmt: skip
     seed = forms.IntegerField(
         min_value=0, max_value=MAX_SEED, initial=0, required=False,
-        help_text="The same seed draws the same samples; another seed draws others.",
+        help_text=f"0 to {MAX_SEED}. The same seed draws the same samples; another seed draws "
+        "others.",
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -188,7 +193,7 @@ class RerunForm(forms.Form):
 
     time_limit = forms.FloatField(
         label="Time limit (s)", min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT,
-        initial=DEFAULT_TIME_LIMIT,
+        initial=DEFAULT_TIME_LIMIT, help_text=f"{MIN_TIME_LIMIT} to {MAX_TIME_LIMIT} s.",
     )  # fmt: skip
     solver = forms.ChoiceField(
         choices=SOLVER_CHOICES,

@@ -525,7 +525,7 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     added = sorted(set(nations_after) - set(nations_before))
     return {
         # what in either answer is not published fact (answers stored before it have none)
-        "synthetic": list(dict.fromkeys(base.get("synthetic", []) + other.get("synthetic", []))),
+        "synthetic": _synthetic_of_both(base.get("synthetic", []), other.get("synthetic", [])),
         "coverage": coverage,
         "nations_removed": removed,
         "nations_added": added,
@@ -543,6 +543,17 @@ def _unit_order(unit_id: str) -> tuple[str, int, str]:
     """Sort key that puts ``p#2`` before ``p#10``."""
     pledge, _, number = unit_id.rpartition("#")
     return (pledge, int(number), "") if number.isdigit() else (unit_id, 0, unit_id)
+
+
+def _synthetic_of_both(base: list[str], other: list[str]) -> list[str]:
+    """The two answers' synthetic notes: a note both share once, one of only one answer
+    saying whose it is (two 'Assumed strengths' notes side by side did not)."""
+    shared = [note for note in base if note in other]
+    return (
+        shared
+        + [f"Base plan: {note}" for note in base if note not in shared]
+        + [f"Compared plan: {note}" for note in other if note not in shared]
+    )
 
 
 def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
