@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -102,6 +103,22 @@ def test_the_demo_plan_is_solved_checked_and_its_gap_proven(gaza, hq):
     assert answer["uncovered"], "the demo force does not cover every requirement"
     assert all(item["reasons"] and item["text"] for item in answer["uncovered"])
     json.dumps(answer)  # JSON-ready
+
+
+def test_the_deployment_says_what_each_nation_does_and_whose_strength_is_assumed(gaza, hq):
+    answer = plan(hq, gaza)
+    built = building.build_instance(hq, gaza, AS_OF)
+    units = built.instance.unit_map()
+    demands = built.instance.demand_map()
+    for entry in answer["deployment"]:
+        mine = [a for a in answer["assignments"] if units[a["unit"]].nation == entry["nation"]]
+        tasks = Counter((demands[a["demand"]].capability, a["line"]) for a in mine)
+        assert {(t["capability"], t["line"]): t["unit_months"] for t in entry["tasks"]} == tasks
+        assert sum(t["unit_months"] for t in entry["tasks"]) == entry["unit_months"]
+        assumed = any(units[a["unit"]].pledge_id in built.synthetic.assumed_strengths for a in mine)
+        assert entry["strength_assumed"] is assumed
+    # in the demo the deployed pledges name no troop figure (Kazakhstan's battalion, ...)
+    assert any(entry["strength_assumed"] for entry in answer["deployment"])
 
 
 def test_every_assigned_unit_comes_from_a_pledge_counted_on_that_date(gaza, hq):

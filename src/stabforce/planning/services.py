@@ -82,12 +82,17 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                 "unit_months": 0,
                 "troop_months": 0,
                 "sectors": defaultdict(int),
+                "tasks": defaultdict(int),
+                "strength_assumed": False,
                 "objected": {},
             },
         )
         entry["unit_months"] += 1
         entry["troop_months"] += unit.strength
         entry["sectors"][demand.sector] += 1
+        entry["tasks"][(demand.capability, demand.line)] += 1
+        # troop-months rest on a typical unit size where the pledge names no figure
+        entry["strength_assumed"] |= unit.pledge_id in built.synthetic.assumed_strengths
         # deployed although a party objects (in penalty mode, its penalty paid)
         for objection in instance.objections:
             if objection.applies(unit.nation, demand.sector):
@@ -100,6 +105,18 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
                 against["sectors"][demand.sector] = against["sectors"].get(demand.sector, 0) + 1
     for entry in deployment.values():
         entry["sectors"] = dict(entry["sectors"])
+        entry["tasks"] = [
+            {
+                "capability": capability,
+                "capability_name": built.capability_names.get(capability, capability),
+                "line": line,
+                "line_name": built.line_names.get(line, line),
+                "unit_months": months,
+            }
+            for (capability, line), months in sorted(
+                entry["tasks"].items(), key=lambda item: (-item[1], item[0])
+            )
+        ]
         entry["objected"] = sorted(entry["objected"].values(), key=lambda o: o["party"])
 
     quality = {
