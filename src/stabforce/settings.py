@@ -249,6 +249,10 @@ STABFORCE_INTAKE_MAX_BYTES = _env_int("STABFORCE_INTAKE_MAX_BYTES", 2 * 1024 * 1
 # STABFORCE_HOME); more wait, queued.
 STABFORCE_PLAN_RUNS_AT_ONCE = _env_int("STABFORCE_PLAN_RUNS_AT_ONCE", 1)
 
+# A Dask scheduler (tcp://host:8786) for the Monte Carlo sweeps run from the web and the API;
+# unset: the server machine's own cores.
+STABFORCE_DASK_SCHEDULER = os.environ.get("STABFORCE_DASK_SCHEDULER", "").strip() or None
+
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 1000

@@ -232,6 +232,13 @@ def test_help_lists_the_stabforce_commands(tmp_path):
         assert f"  {command} " in result.stdout
 
 
+@pytest.mark.parametrize("days", ["0", "-1", "100000000"])
+def test_a_token_life_out_of_range_is_refused_by_name(users, days):
+    with pytest.raises(CommandError, match=rf"--days: expected 1 to 3650 .* got {days}"):
+        call_command("token", "create", "--user", users["hq"].username, "--days", days)
+    assert not users["hq"].api_tokens.exists()
+
+
 def test_token_for_an_unknown_user_is_a_clear_error(db):
     with pytest.raises(CommandError, match="no user 'nobody'"):
         call_command("token", "create", "--user", "nobody")

@@ -405,6 +405,20 @@ def test_a_rotated_out_pledge_is_not_blamed_on_an_earlier_what_if(gaza, hq):
             plan(hq, gaza, as_of=dt.date(2026, 4, 20), what_ifs=[f"{kind}=kaz-troops"])
 
 
+def test_slips_of_one_nation_add_up_and_stay_within_the_horizon(gaza, hq):
+    built = building.build_instance(hq, gaza, AS_OF)
+    twice = building.apply_what_ifs(built, [("slip", "KAZ:3"), ("slip", "KAZ:2")])
+    assert twice.applied_what_ifs[-1] == "Kazakhstan arrives 2 months later (5 months later in all)"
+    kazakh = {u.available_from for u in twice.instance.units if u.nation == "KAZ"}
+    assert kazakh == {5}
+    # 6 + 6 months on a 12-month horizon: refused as one slip of 12 is, not a nation lost
+    with pytest.raises(PlanningInputError, match=re.escape(
+        "slip=KAZ:6: with the earlier slips of Kazakhstan (+6 months) it arrives +12 months, "
+        "beyond the 12-month horizon"
+    )):  # fmt: skip
+        plan(hq, gaza, what_ifs=["slip=KAZ:6", "slip=KAZ:6"])
+
+
 def test_a_declined_pledge_can_be_brought_back_and_an_uncounted_one_removed(gaza, hq):
     # Azerbaijan declined in 2025-12: "what if it reconsiders?"
     back = plan(hq, gaza, what_ifs=["add_pledge=aze-troops"])
@@ -1353,11 +1367,68 @@ def test_the_cli_sweep_says_what_it_sampled_and_how(gaza, users):
         (["--samples", "5"], "--samples: for `plan sweep` only"),
         (["--dask", "tcp://127.0.0.1:8786"], "--dask: for `plan sweep` only"),
         (["sweep", "--time-limit", "5"], "--time-limit: for a single plan"),
+        (["sweep", "--diff"], "--diff: for a single plan"),
+        (["--diff"], "--diff: give --what-if lines"),
+        (["--as-of", "20260220"], "--as-of: expected YYYY-MM-DD, got '20260220'"),
+        (["--seed", "-1"], "--seed: expected 0 to 2147483647, got -1"),
+        (["--only", "offered", "--only", "offered"], "--only: offered given more than once"),
+        (["sweep", "--dask", "tcp://127.0.0.1:8786", "--workers", "3"], "--workers: not used"),
     ],
 )
 def test_contradictory_or_empty_plan_options_are_refused(gaza, users, arguments, says):
     with pytest.raises(CommandError, match=re.escape(says)):
         call_command("plan", *arguments, "--user", users["hq"].username, stdout=StringIO())
+
+
+def test_the_cli_says_how_the_what_ifs_change_the_plan(gaza, users):
+    out = StringIO()
+    call_command(
+        "plan", "--as-of", "2026-02-20", "--what-if", "withdraw=KAZ", "--diff", "--time-limit",
+        "3", "--user", users["hq"].username, stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "What the what-ifs change (against the same question without them):" in text
+    assert "  - Kazakhstan no longer deploys" in text
+    out = StringIO()
+    call_command(
+        "plan", "--as-of", "2026-02-20", "--what-if", "withdraw=KAZ", "--diff", "--json",
+        "--time-limit", "3", "--user", users["hq"].username, stdout=out,
+    )  # fmt: skip
+    diff = json.loads(out.getvalue())["diff_without_what_ifs"]
+    assert any(s.startswith("Kazakhstan no longer deploys") for s in diff["sentences"])
+    assert diff["moved"] == []  # kept close to the plan without the what-if
+
+
+def test_an_interrupted_cli_sweep_is_a_clear_error_not_a_traceback(gaza, users, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise services.solver.SweepInterrupted("the sweep's processes were killed: boom")
+
+    monkeypatch.setattr(services.solver, "monte_carlo", interrupted)
+    with pytest.raises(CommandError, match="the sweep was interrupted and kept nothing: the sweep"):
+        call_command(
+            "plan", "sweep", "--samples", "2", "--user", users["hq"].username, stdout=StringIO()
+        )
+
+
+def test_server_sweeps_run_on_the_configured_dask_scheduler(hq, scenario, no_connection_reset):
+    distributed = pytest.importorskip("distributed")
+    from django.test import override_settings
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        with override_settings(STABFORCE_DASK_SCHEDULER=address):
+            run = services.start_run(
+                hq, scenario, kind="sweep", background=False, samples=4, solver="greedy"
+            )
+        assert run.status == PlanRunStatus.DONE, run.message
+        assert run.result["ran_on"] == f"the Dask cluster at {address}"
+        assert "run_batch" in cluster.scheduler.task_prefixes, "no batch ran on the cluster"
+    local = services.start_run(
+        hq, scenario, kind="sweep", background=False, samples=4, solver="greedy", workers=0
+    )
+    assert local.result["ran_on"] == "this process"
 
 
 def test_the_cli_plans_as_of_today_where_the_mission_is(gaza, users, monkeypatch):

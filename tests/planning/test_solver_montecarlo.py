@@ -269,3 +269,47 @@ def test_a_sweep_whose_processes_are_killed_is_interrupted_not_failed():
             progress=kill_a_pool_process,
         )  # fmt: skip
     assert killed
+
+
+@pytest.mark.parametrize("answer", [None, b"SSH-2.0-OpenSSH_9.2\r\n" * 64])
+def test_an_address_that_is_no_dask_scheduler_is_refused_in_time(monkeypatch, answer):
+    # a dashboard port or a web server accepts the connection and never speaks Dask (the
+    # client waited for ever); another service answers bytes that are no Dask message
+    import socket
+
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(montecarlo, "CONNECT_TIMEOUT", 1.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+            if answer:
+                connection.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}/"  # a trailing slash is forgiven
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError):
+            monte_carlo(small(), 4, scheduler=address, method="greedy")
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert time.monotonic() - started < 1.0 + 5 + 3
+
+
+def test_a_sweep_whose_batches_stop_finishing_is_given_up(monkeypatch):
+    monkeypatch.setattr(montecarlo, "IDLE_PROGRESS_EVERY", 0.05)
+    with pytest.raises(montecarlo.SweepInterrupted, match="no batch of samples finished in"):
+        list(montecarlo._as_they_finish(lambda: [], lambda: False, lambda: None, 0.3))
+    assert montecarlo.stall_limit([[1] * 25], 1.0) == 300.0
+    assert montecarlo.stall_limit([[1] * 25, [2]], 5.0) == 1250.0

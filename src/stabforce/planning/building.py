@@ -100,6 +100,8 @@ class BuiltInstance:
     withdrawn_uncounted_units: list[solver.Unit] = field(default_factory=list)
     # (party, nation) vetoes the what-ifs added: lifting one means dropping its what-if
     added_vetoes: list[tuple[str, str]] = field(default_factory=list)
+    # months each nation was slipped by the what-ifs so far (several slips add up)
+    slips: dict[str, int] = field(default_factory=dict)
     # What an ``object=`` what-if needs to add an objection as the register would
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
@@ -489,6 +491,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
     withdrawn: list[solver.Unit] = []
     uncounted: list[solver.Unit] = []
     vetoes: list[tuple[str, str]] = []
+    slips = dict(built.slips)
     for kind, value in what_ifs:
         if kind == "withdraw":
             code = value.upper()
@@ -670,6 +673,15 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     f"{instance.periods}-month horizon",
                     "what_if",
                 )
+            total = slips.get(code, 0) + shift
+            if abs(total) >= instance.periods:
+                raise PlanningInputError(
+                    f"slip={value}: with the earlier slips of {built.nation_name(code)} "
+                    f"({slips[code]:+d} months) it arrives {total:+d} months, beyond the "
+                    f"{instance.periods}-month horizon",
+                    "what_if",
+                )
+            slips[code] = total
 
             def windows(inst: solver.Instance, nation: str = code) -> list[tuple[int, int]]:
                 return sorted(
@@ -689,7 +701,13 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                     if shift < 0 and all(start <= 0 for start, _last in before)
                     else " (no effect on its units' months within the horizon)"
                 )
-            applied.append(f"{built.nation_name(code)} arrives {months} {later}{unchanged}")
+            in_all = (
+                f" ({abs(total)} month{'s' if abs(total) != 1 else ''} "
+                f"{'later' if total > 0 else 'earlier'} in all)"
+                if total != shift
+                else ""
+            )
+            applied.append(f"{built.nation_name(code)} arrives {months} {later}{in_all}{unchanged}")
     return BuiltInstance(
         **{
             **built.__dict__,
@@ -700,6 +718,7 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "withdrawn_units": built.withdrawn_units + withdrawn,
             "withdrawn_uncounted_units": built.withdrawn_uncounted_units + uncounted,
             "added_vetoes": built.added_vetoes + vetoes,
+            "slips": slips,
         }
     )
 

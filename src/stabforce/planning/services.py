@@ -746,6 +746,14 @@ def sweep_answer(
         "what_ifs": list(built.applied_what_ifs),
         "method": method,
         "sample_time_limit": sample_time_limit if method != "greedy" else None,
+        # where the samples were planned: the figures do not depend on it, the time does
+        "ran_on": (
+            f"the Dask cluster at {scheduler}"
+            if scheduler
+            else "this process"
+            if workers == 0
+            else f"{workers} local process{'es' if workers != 1 else ''}"
+        ),
         # only the statuses whose pledges were sampled (deployed pledges count as committed)
         "probabilities": {
             status: probability
@@ -1260,8 +1268,8 @@ def _execute(run_id: int) -> bool:
                 method=params.get("solver", "auto"),
                 sample_time_limit=float(params.get("sample_time_limit", 1.0)),
                 seed=int(params.get("seed", 0)),
-                workers=int(params.get("workers", 2)),
-                scheduler=params.get("scheduler"),
+                workers=int(params.get("workers", os.cpu_count() or 1)),
+                scheduler=params.get("scheduler") or settings.STABFORCE_DASK_SCHEDULER,
                 progress=lambda done, total: report(done / total, f"{done}/{total} samples"),
             )
         else:

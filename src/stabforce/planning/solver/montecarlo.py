@@ -22,6 +22,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -161,7 +162,7 @@ def monte_carlo(
         from distributed import Client, KilledWorker
         from distributed import as_completed as dask_completed
 
-        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        client = scheduler if isinstance(scheduler, Client) else connect_to_scheduler(scheduler)
         futs = []
         try:
             inst_f = client.scatter(instance, broadcast=True)
@@ -177,7 +178,9 @@ def monte_carlo(
                     time.sleep(_POLL)
                 return batch
 
-            for finished in _as_they_finish(dask_finished, batches_done.is_empty, idle):
+            for finished in _as_they_finish(
+                dask_finished, batches_done.is_empty, idle, stall_limit(batches, time_limit)
+            ):
                 done(finished.result())
         except (CancelledError, KilledWorker) as exc:
             client.cancel(futs)
@@ -210,7 +213,9 @@ def monte_carlo(
                 finished, pending = wait_for_first(pending, _POLL, FIRST_COMPLETED)
                 return finished
 
-            for finished in _as_they_finish(next_finished, lambda: not pending, idle):
+            for finished in _as_they_finish(
+                next_finished, lambda: not pending, idle, stall_limit(batches, time_limit)
+            ):
                 done(finished.result())
             abandoned = False
         except BrokenProcessPool as exc:
@@ -227,21 +232,74 @@ def monte_carlo(
 _POLL = 0.2
 
 
+#: How long connecting to a Dask scheduler may take, handshake included (seconds).
+CONNECT_TIMEOUT = 20.0
+
+
+def connect_to_scheduler(address: str):
+    """A ``distributed.Client`` on ``address``, or ConnectionError saying why not.
+
+    Dask's own connect timeout does not cover everything: an address that accepts the
+    connection but never speaks Dask (its dashboard port, a web server) made the client wait
+    forever, and one that answers other bytes raised whatever decoding them raised (a
+    MemoryError for an SSH banner). The client is made in a thread with a deadline, and any
+    failure becomes a ConnectionError naming the address."""
+    from distributed import Client
+
+    address = address.strip().rstrip("/")
+    outcome: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = Client(address, timeout=CONNECT_TIMEOUT)
+        except BaseException as exc:  # noqa: BLE001 - reported below, by the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 5)
+    if thread.is_alive():  # left to its own fate: it holds no lock and no result of ours
+        raise ConnectionError(
+            f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT + 5:.0f} s "
+            "(is it the scheduler's port, not the dashboard's?)"
+        )
+    if "error" in outcome:
+        exc = outcome["error"]
+        raise ConnectionError(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
+    return outcome["client"]
+
+
+def stall_limit(batches: Sequence[Sequence[int]], time_limit: float) -> float:
+    """Seconds without a finished batch after which a sweep is given up: ten times the
+    longest batch's time limits, and at least five minutes (a paused or wedged worker would
+    otherwise keep the sweep waiting for ever)."""
+    longest = max((len(batch) for batch in batches), default=1)
+    return max(300.0, 10 * longest * max(time_limit, 0.1))
+
+
 def _as_they_finish(
-    ready: Callable[[], Iterable], exhausted: Callable[[], bool], idle: Callable[[], None]
+    ready: Callable[[], Iterable],
+    exhausted: Callable[[], bool],
+    idle: Callable[[], None],
+    stall_after: float = math.inf,
 ) -> Iterable:
     """Futures as they finish, calling ``idle()`` every :data:`IDLE_PROGRESS_EVERY` seconds
     in which none did. ``ready()`` returns the futures finished since its last call (it may
     wait up to :data:`_POLL` seconds); ``exhausted()`` tells when every future was returned.
     Waiting in slices instead of blocking is what lets a cancelled sweep stop even when its
-    executor never finishes another batch."""
-    last = time.monotonic()
+    executor never finishes another batch. No batch finishing for ``stall_after`` seconds
+    raises :class:`SweepInterrupted`."""
+    last = last_finished = time.monotonic()
     while not exhausted():
         finished = list(ready())
         if finished:
             yield from finished
-            last = time.monotonic()
+            last = last_finished = time.monotonic()
             continue
+        if time.monotonic() - last_finished >= stall_after:
+            raise SweepInterrupted(
+                f"no batch of samples finished in {stall_after:.0f} s: a worker is stuck or paused"
+            )
         if time.monotonic() - last >= IDLE_PROGRESS_EVERY:
             idle()
             last = time.monotonic()

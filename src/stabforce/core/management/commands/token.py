@@ -10,6 +10,9 @@ from django.utils import timezone
 from stabforce.core.models import ApiToken, User
 from stabforce.core.services import create_api_token, revoke_api_token
 
+#: Ten years: a longer life is no expiry at all, and dates past year 9999 cannot be stored.
+MAX_TOKEN_DAYS = 3650
+
 
 class Command(BaseCommand):
     help = (
@@ -22,7 +25,12 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="issue a token for a user")
         create.add_argument("--user", required=True, help="username the token acts as")
         create.add_argument("--name", default="", help="what the token is for")
-        create.add_argument("--days", type=int, default=None, help="expire after N days")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"expire after N days (1 to {MAX_TOKEN_DAYS}; default: never)",
+        )
         listing = actions.add_parser("list", help="list a user's active tokens (prefixes only)")
         listing.add_argument("--user", required=True)
         revoke = actions.add_parser("revoke", help="revoke a token by its prefix")
@@ -45,6 +53,12 @@ class Command(BaseCommand):
             return
         if not user.is_active:
             raise CommandError(f"user {user.username!r} is inactive")
-        expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
+        days = options["days"]
+        if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+            raise CommandError(
+                f"--days: expected 1 to {MAX_TOKEN_DAYS} (leave it out for a token that does "
+                f"not expire), got {days}"
+            )
+        expires_at = timezone.now() + timedelta(days=days) if days else None
         _token, raw = create_api_token(user, name=options["name"], expires_at=expires_at)
         self.stdout.write(raw)

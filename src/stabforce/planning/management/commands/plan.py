@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import sys
 from typing import TypeVar
 
@@ -11,20 +13,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stabforce.core.models import Mission, User
 from stabforce.core.views import mission_today
-from stabforce.planning import presenters, services
+from stabforce.planning import presenters, services, solver
 from stabforce.planning.building import (
     ALL_PLANNABLE,
     DEFAULT_STATUSES,
     WHAT_IF_KINDS,
     PlanningInputError,
 )
+from stabforce.planning.forms import MAX_SEED
 
 Number = TypeVar("Number", int, float)
 
 #: Options that only make sense for one of the two actions: given to the other, they would be
 #: ignored without a word (``plan --samples 5`` planned once).
 SWEEP_ONLY = ("samples", "sample_time_limit", "dask", "workers")
-PLAN_ONLY = ("time_limit",)
+PLAN_ONLY = ("time_limit", "diff")
+#: ``--as-of`` as the API reads it: ``20260220`` is not a date here either
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _or(value: Number | None, default: Number) -> Number:
@@ -48,7 +53,9 @@ class Command(BaseCommand):
             help="valid-time date (default: today in the mission's time zone)",
         )
         parser.add_argument("--mission", default=None, help="mission slug")
-        parser.add_argument("--user", default="admin", help="plan with this user's visibility")
+        parser.add_argument(
+            "--user", default="admin", help="plan with this user's visibility (default: admin)"
+        )
         parser.add_argument(
             "--include",
             action="append",
@@ -81,7 +88,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--months", type=int, default=None, help="horizon in months")
         parser.add_argument(
-            "--seed", type=int, default=0, help="solver seed (plan); sampling seed (sweep)"
+            "--seed",
+            type=int,
+            default=0,
+            help=f"solver seed (plan); sampling seed (sweep); 0 to {MAX_SEED}",
+        )
+        parser.add_argument(
+            "--diff",
+            action="store_true",
+            default=None,
+            help="with --what-if: also plan the question without its what-ifs and say how "
+            "they change the plan (the what-if plan is kept close to that one)",
         )
         parser.add_argument(
             "--samples", type=int, default=None, help="Monte Carlo samples (sweep; default 1000)"
@@ -99,7 +116,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="local processes (sweep; default 2; 0 = this process)",
+            help="local processes (sweep; default: one per core; 0 = this process)",
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -117,6 +134,8 @@ class Command(BaseCommand):
         else:
             raise CommandError("--mission is needed")
         try:
+            if options["as_of"] is not None and not ISO_DATE.fullmatch(options["as_of"]):
+                raise ValueError
             as_of = (
                 mission_today(mission)  # as the web form: the date where the mission is
                 if options["as_of"] is None
@@ -128,6 +147,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "--only and --include: give one or the other (--only lists every status to count)"
             )
+        for option in ("only", "include"):
+            twice = sorted({s for s in options[option] if options[option].count(s) > 1})
+            if twice:
+                raise CommandError(f"--{option}: {', '.join(twice)} given more than once")
+        if not 0 <= options["seed"] <= MAX_SEED:
+            raise CommandError(f"--seed: expected 0 to {MAX_SEED}, got {options['seed']}")
+        if options["dask"] and options["workers"] is not None:
+            raise CommandError("--workers: not used with --dask (the cluster's workers run it)")
+        if options["diff"] and not options["what_if"] and options["action"] != "sweep":
+            raise CommandError("--diff: give --what-if lines to compare against the plan without")
         statuses = tuple(options["only"]) or tuple(
             dict.fromkeys(DEFAULT_STATUSES + tuple(options["include"]))
         )
@@ -138,8 +167,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{flag}: for `plan sweep` only; without `sweep` the command plans once"
                     if not sweeping
-                    else f"{flag}: for a single plan; a sweep's limit per sample is "
-                    "--sample-time-limit"
+                    else f"{flag}: for a single plan"
+                    + (
+                        "; a sweep's limit per sample is --sample-time-limit"
+                        if option == "time_limit"
+                        else ""
+                    )
                 )
         try:
             if options["action"] == "sweep":
@@ -150,7 +183,7 @@ class Command(BaseCommand):
                     samples=_or(options["samples"], 1000),
                     what_ifs=options["what_if"],
                     scheduler=options["dask"],
-                    workers=_or(options["workers"], 2),
+                    workers=_or(options["workers"], os.cpu_count() or 1),
                     seed=options["seed"],
                     months=options["months"],
                     statuses=statuses,
@@ -160,19 +193,34 @@ class Command(BaseCommand):
                 )
                 sys.stderr.write("\n")
             else:
+                question = {
+                    "statuses": statuses,
+                    "solver_name": options["solver"],
+                    "time_limit": _or(options["time_limit"], 10.0),
+                    "seed": options["seed"],
+                    "months": options["months"],
+                }
+                base = None
+                if options["diff"]:
+                    base = services.plan_answer(user, mission, as_of, **question)
                 answer = services.plan_answer(
                     user,
                     mission,
                     as_of,
-                    statuses=statuses,
                     what_ifs=options["what_if"],
-                    solver_name=options["solver"],
-                    time_limit=_or(options["time_limit"], 10.0),
-                    seed=options["seed"],
-                    months=options["months"],
+                    references=[(None, base)] if base else (),
+                    **question,
                 )
+                if base:
+                    answer["diff_without_what_ifs"] = services.diff_answers(base, answer)
         except PlanningInputError as exc:
             raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from exc
+        except solver.SweepInterrupted as exc:
+            sys.stderr.write("\n")
+            raise CommandError(f"the sweep was interrupted and kept nothing: {exc}") from exc
+        except KeyboardInterrupt:
+            sys.stderr.write("\n")
+            raise CommandError("interrupted (Ctrl-C): nothing was kept") from None
         if options["json"]:
             self.stdout.write(json.dumps(answer, indent=2, default=str))
         elif options["action"] == "sweep":
@@ -180,8 +228,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(render_plan(answer))
 
-    @staticmethod
-    def _progress(done: int, total: int) -> None:
+    def _progress(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():  # a log file: a line per tenth, not a redrawn bar
+            tenth = 10 * done // total
+            if tenth != getattr(self, "_last_tenth", None):
+                self._last_tenth = tenth
+                sys.stderr.write(f"{done}/{total} samples\n")
+            return
         width = 40
         filled = int(width * done / total)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} samples")
@@ -255,6 +308,16 @@ def render_plan(answer: dict) -> str:
         lines.append(f"  - {item['text']}")
     if len(unused) > 10:
         lines.append(f"  … {len(unused) - 10} more (use --json)")
+    diff = answer.get("diff_without_what_ifs")
+    if diff:
+        lines += ["", "What the what-ifs change (against the same question without them):"]
+        lines += [f"  - {sentence}" for sentence in diff["sentences"]]
+        for move in presenters.move_stretches(diff["moved"])[:10]:
+            before, after = move.before, move.after
+            lines.append(
+                f"    {move.unit}, {move.when}: {before['sector_name']}, {before['line_name']} → "
+                f"{after['sector_name']}, {after['line_name']}"
+            )
     return "\n".join(lines)
 
 
@@ -269,8 +332,12 @@ def render_sweep(answer: dict) -> str:
             if answer["method"] == "greedy"
             else f"the planner ({answer['method']}, ≤ {answer['sample_time_limit']:g} s)"
         ),
+        *([f"Ran on {answer['ran_on']}"] if answer.get("ran_on") else []),
         "Conversion probabilities: "
-        + ", ".join(f"{k} {v:.0%}" for k, v in answer["probabilities"].items()),
+        + (
+            ", ".join(f"{k} {v:.0%}" for k, v in answer["probabilities"].items())
+            or "none (no pledge of these statuses in the question)"
+        ),
         *(f"SYNTHETIC — {note}" for note in answer.get("synthetic", [])),
         "",
         f"{'Sector':<18}{'mean':>7}{'p10':>7}{'p50':>7}{'p90':>7}",
