@@ -520,6 +520,19 @@ def test_a_caveat_on_a_line_the_offer_excludes_too_is_named_beside_the_offer(gaz
         assert caveat in change.split(": ")[0], change
 
 
+def test_a_diff_says_how_the_two_questions_differ_and_which_plan_is_unproved(gaza, hq):
+    base = plan(hq, gaza)
+    assert base["quality"]["status"] == "optimal"
+    other = plan(hq, gaza, statuses=("committed",), solver_name="greedy", what_ifs=["withdraw=KAZ"])
+    sentences = services.diff_answers(base, other)["sentences"]
+    assert "Pledges counted: deployed, committed, offered → committed." in sentences
+    assert "What-ifs: none → Kazakhstan withdraws." in sentences
+    assert any(
+        s.startswith("Not proved optimal: the compared plan (greedy, ") for s in sentences
+    ), sentences
+    assert not any("register is read" in s for s in sentences)  # the same date
+
+
 def test_a_diff_says_whose_synthetic_note_is_whose():
     shared = "Synthetic requirements: 57 of the 57 requirements ..."
     base = {"synthetic": [shared, "Assumed strengths: 8 counted pledges ..."]}
@@ -1455,7 +1468,9 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
             ],
             "deployment": [],
             "size": {"covered_unit_months": len(assignments), "required_unit_months": 4},
-            "mission_question": {"periods": ["2026-03", "2026-04"]},
+            "mission_question": {"periods": ["2026-03", "2026-04"], "as_of": "2026-03-01",
+                                 "statuses": ["committed"], "what_ifs": []},
+            "quality": {"status": "optimal", "solver": "highs", "gap": 0.0},
             "assignments": [
                 {"unit": unit, "demand": f"{sector}-{line}@{period}", "period": period,
                  "sector": sector, "line": line}

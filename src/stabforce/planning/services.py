@@ -503,6 +503,7 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
             f"against {months_after[0]} … {months_after[-1]}): part of every difference below "
             "comes from the months only one of them plans."
         )
+    sentences += _question_changes(base, other)
     sentences.append(
         f"Coverage {covered_before} → {covered_after} unit-months "
         f"({covered_after - covered_before:+d}) of "
@@ -560,6 +561,38 @@ def _unit_order(unit_id: str) -> tuple[str, int, str]:
     """Sort key that puts ``p#2`` before ``p#10``."""
     pledge, _, number = unit_id.rpartition("#")
     return (pledge, int(number), "") if number.isdigit() else (unit_id, 0, unit_id)
+
+
+def _question_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """Sentences on how the two questions differ (date, pledges counted, what-ifs) and on a
+    plan that is not proved optimal: the diff below is partly theirs, not only the world's."""
+    was, now = base["mission_question"], other["mission_question"]
+    out = []
+    if was["as_of"] != now["as_of"]:
+        out.append(f"The register is read as of {was['as_of']} → {now['as_of']}.")
+    if list(was["statuses"]) != list(now["statuses"]):
+        out.append(f"Pledges counted: {', '.join(was['statuses'])} → {', '.join(now['statuses'])}.")
+    if list(was["what_ifs"]) != list(now["what_ifs"]):
+        out.append(
+            f"What-ifs: {'; '.join(was['what_ifs']) or 'none'} → "
+            f"{'; '.join(now['what_ifs']) or 'none'}."
+        )
+    unproved = [
+        f"the {which} plan ({answer['quality']['solver']}, "
+        + (
+            f"gap {answer['quality']['gap']:.2%})"
+            if answer["quality"].get("gap") is not None
+            else "no bound)"
+        )
+        for which, answer in (("base", base), ("compared", other))
+        if answer["quality"]["status"] != "optimal"
+    ]
+    if unproved:
+        out.append(
+            f"Not proved optimal: {' and '.join(unproved)}: part of the difference may be the "
+            "solver's stopping point, not the question."
+        )
+    return out
 
 
 def _synthetic_of_both(base: list[str], other: list[str]) -> list[str]:
