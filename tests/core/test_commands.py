@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -92,6 +93,11 @@ def test_demo_builds_once_prints_random_logins_and_is_idempotent(demo_home):
     assert second.returncode == 0, second.stderr
     assert "unchanged:" in second.stdout and "created:" not in second.stdout
     assert password not in second.stdout  # printed once, never again
+    # the rebuild shows the stored plan, and says it is the stored one
+    assert "unit-months covered (new)" in first
+    assert re.search(
+        r"unit-months covered \(run #\d+ of \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", second.stdout
+    )
     # The demo includes the plan for 2026-02-20; `plan --json` prints nothing but JSON
     # (HiGHS's banner must not leak onto stdout).
     assert "plan       Deployment as of 2026-02-20" in first

@@ -93,13 +93,16 @@ class Command(BaseCommand):
             )
         # the newest finished *plan*: users may also have run sweeps on this scenario
         run = scenario.runs.filter(status="done", kind="plan").first()
+        stored = run is not None
         if run is None:
             run = planning.start_run(admin, scenario, background=False, time_limit=10)
         if run.status != "done":
             return f"failed: {run.message}"
         quality = run.result["quality"]
+        # a rebuild keeps the stored plan: say so, the register may have changed since
+        when = f"run #{run.pk} of {run.finished_at:%Y-%m-%d %H:%M} UTC" if stored else "new"
         return (
             f"{DEMO_PLAN_NAME}: {quality['status']} ({quality['solver']}), "
             f"{run.result['size']['covered_unit_months']} of "
-            f"{run.result['size']['required_unit_months']} unit-months covered"
+            f"{run.result['size']['required_unit_months']} unit-months covered ({when})"
         )
