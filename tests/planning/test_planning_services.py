@@ -419,6 +419,15 @@ def test_slips_of_one_nation_add_up_and_stay_within_the_horizon(gaza, hq):
         plan(hq, gaza, what_ifs=["slip=KAZ:6", "slip=KAZ:6"])
 
 
+def test_pledge_keys_are_read_in_any_case_and_what_ifs_kept_without_blanks(gaza, hq):
+    answer = plan(hq, gaza, what_ifs=["REMOVE_PLEDGE=KAZ-TROOPS"])
+    assert answer["mission_question"]["what_ifs"] == ["pledge kaz-troops removed"]
+    scenario = services.save_scenario(
+        hq, gaza, name="x", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=["withdraw=KAZ\n"]
+    )
+    assert scenario.what_ifs == ["withdraw=KAZ"]
+
+
 def test_a_declined_pledge_can_be_brought_back_and_an_uncounted_one_removed(gaza, hq):
     # Azerbaijan declined in 2025-12: "what if it reconsiders?"
     back = plan(hq, gaza, what_ifs=["add_pledge=aze-troops"])

@@ -510,6 +510,8 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
                 + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
             )
         elif kind in {"remove_pledge", "add_pledge"}:
+            # keys are matched in any case, as kinds, parties and nations are
+            value = _pledge_key(built, value)
             counted = [u for u in instance.units if u.pledge_id == value]
             waiting = [u for u in potential if u.pledge_id == value]
             off_table = [u for u in dormant if u.pledge_id == value]
@@ -721,6 +723,14 @@ def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> Bui
             "slips": slips,
         }
     )
+
+
+def _pledge_key(built: BuiltInstance, written: str) -> str:
+    """The pledge key ``written`` names in any case (``AZE-TROOPS`` → ``aze-troops``)."""
+    if written in built.pledge_statuses or written in built.later_pledges:
+        return written
+    known = {key.lower(): key for key in [*built.pledge_statuses, *built.later_pledges]}
+    return known.get(written.lower(), written)
 
 
 def _not_yet_reported(key: str, built: BuiltInstance) -> str:

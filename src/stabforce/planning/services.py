@@ -862,6 +862,7 @@ def save_scenario(
 ) -> PlanScenario:
     """Keep a planning question so its answers can be compared later."""
     require_planner(user)
+    what_ifs = [text.strip() for text in what_ifs]  # "withdraw=KAZ\n" is kept as withdraw=KAZ
     for text in what_ifs:
         parse_what_if(text)
     return PlanScenario.objects.create(
@@ -869,7 +870,7 @@ def save_scenario(
         name=name,
         as_of=as_of,
         statuses=list(statuses),
-        what_ifs=list(what_ifs),
+        what_ifs=what_ifs,
         base=base,
         created_by=user,
         releasability="hq",
