@@ -303,3 +303,19 @@ def test_a_planner_cancels_a_queued_run_and_not_a_finished_one(gaza, users, api_
     assert post(hq, f"{BASE}/runs/{done['id']}/cancel", {}).status_code == 409
     observer = api_as(users["observer"])
     assert post(observer, f"{BASE}/runs/{done['id']}/cancel", {}).status_code == 404
+
+
+def test_asking_again_a_question_the_register_no_longer_allows_is_a_409(users, gaza, api_as):
+    from stabforce.forcegen.models import Acceptability
+
+    hq = users["hq"]
+    scenario = services.save_scenario(
+        hq, gaza, name="Israel accepts Türkiye", as_of=dt.date(2026, 2, 20),
+        statuses=["deployed", "committed", "offered"], what_ifs=["lift_objection=Israel:TUR"],
+    )  # fmt: skip
+    # the objection the what-if lifts is no longer in the register
+    Acceptability.objects.filter(mission=gaza, party__name="Israel", nation__iso3="TUR").delete()
+    response = post(api_as(hq), f"/api/v1/planning/scenarios/{scenario.pk}/runs", {"kind": "plan"})
+    assert response.status_code == 409
+    assert "Israel does not object to Türkiye" in response.json()["detail"]
+    assert not PlanRun.objects.filter(scenario=scenario).exists()  # nothing queued to fail

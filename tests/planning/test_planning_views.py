@@ -543,3 +543,18 @@ def test_a_unit_moved_for_several_months_is_one_row_of_the_diff():
         ("alb#1", "2027-03", "rafah"),
         ("alb#2", "2027-04", "khan"),
     ]
+
+
+def test_asking_again_a_question_the_register_no_longer_allows_says_why(hq_client, users, gaza):
+    from stabforce.forcegen.models import Acceptability
+
+    scenario = services.save_scenario(
+        users["hq"], gaza, name="Israel accepts Türkiye", as_of=AS_OF,
+        statuses=["deployed", "committed", "offered"], what_ifs=["lift_objection=Israel:TUR"],
+    )  # fmt: skip
+    Acceptability.objects.filter(mission=gaza, party__name="Israel", nation__iso3="TUR").delete()
+    url = reverse("planning:start_run", args=[scenario.pk])
+    response = hq_client.post(url, {"kind": "plan", "time_limit": 5, "solver": "auto"}, follow=True)
+    assert "cannot be asked again as it stands" in text(response)
+    assert "Israel does not object to Türkiye" in text(response)
+    assert not PlanRun.objects.filter(scenario=scenario).exists()

@@ -387,6 +387,10 @@ def start_run(request: HttpRequest, id: RecordId, body: RunIn | None = None):
                 for name in misplaced
             ]
         )
+    if problem := services.question_problem(user, scenario):
+        raise HttpError(
+            409, f"The scenario's question cannot be asked again as it stands: {problem}."
+        )
     if body.kind == "sweep":
         parameters = {
             "samples": body.samples,

@@ -877,6 +877,22 @@ def save_scenario(
     )
 
 
+def question_problem(user, scenario: PlanScenario) -> str | None:
+    """Why ``scenario``'s question cannot be asked of the register as it is now, or None.
+
+    A saved what-if may stop making sense (a party has since lifted the objection a
+    ``lift_objection=`` names): asking again should say so at once, not queue a run that
+    fails."""
+    try:
+        _with_what_ifs(
+            build_instance(user, scenario.mission, scenario.as_of, statuses=scenario.statuses),
+            scenario.what_ifs,
+        )
+    except PlanningInputError as exc:
+        return exc.message
+    return None
+
+
 def start_run(
     user, scenario: PlanScenario, *, kind: str = "plan", background: bool = True, **parameters
 ) -> PlanRun:

@@ -190,6 +190,11 @@ class StartRunView(LoginRequiredMixin, View):
         scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
         services.require_planner(request.user)
         kind = request.POST.get("kind", "plan")
+        if kind in {"plan", "sweep"} and (
+            problem := services.question_problem(request.user, scenario)
+        ):
+            messages.error(request, f"This question cannot be asked again as it stands: {problem}.")
+            return HttpResponseRedirect(reverse("planning:scenario_detail", args=[scenario.pk]))
         if kind == "sweep":
             form = SweepForm(request.POST)
             if form.is_valid():
