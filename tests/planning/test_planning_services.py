@@ -1558,10 +1558,15 @@ def test_a_requirement_only_a_withdrawn_nation_could_fill_blames_the_what_if(gaz
 
 def test_a_default_scenario_name_fits_the_name_field(gaza, hq):
     built = building.build_instance(hq, gaza, AS_OF, statuses=DEFAULT_STATUSES)
-    many = dataclasses.replace(built, applied_what_ifs=["Israel objects to Kazakhstan"] * 12)
+    objections = [f"Israel objects to nation {number:02d}" for number in range(12)]
+    many = dataclasses.replace(built, applied_what_ifs=objections)
     name = building.default_scenario_name(many, AS_OF)
     assert len(name) <= building.SCENARIO_NAME_LENGTH
-    assert name.startswith("Israel objects to Kazakhstan; ")
+    assert name.startswith("Israel objects to nation 00; Israel objects to nation 01; ")
+    twice = dataclasses.replace(built, applied_what_ifs=["Israel objects to Kazakhstan"] * 2)
+    assert building.default_scenario_name(twice, AS_OF) == (
+        "Israel objects to Kazakhstan — as of 2026-02-20"
+    )
     assert name.endswith("… — as of 2026-02-20")
     few = dataclasses.replace(built, applied_what_ifs=["Kazakhstan withdraws"])
     assert building.default_scenario_name(few, AS_OF) == "Kazakhstan withdraws — as of 2026-02-20"

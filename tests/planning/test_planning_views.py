@@ -400,7 +400,7 @@ def test_a_what_if_is_compared_with_the_base_run_it_was_kept_close_to(
     assert f"keeps units where run #{first_base_run.pk} had them" in page
 
 
-def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, inline_runs):
+def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, users, gaza, inline_runs):
     with inline_runs():
         new_plan(hq_client, gaza, name="Baseline")
     scenario = PlanScenario.objects.get()
@@ -422,10 +422,10 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     assert_csp_clean(response)
     body, page = response.content.decode(), text(response)
     assert body.count('class="mc-chart"') == 2
-    assert "mc-whisker" in body and "mc-mean" in body
+    assert "mc-whisker" in body and "mc-median" in body  # the bar is the mean, the tick the median
     assert "; seed 0" in page  # the same seed draws the same samples
     assert "Probability of meeting each requirement" in page
-    assert "Rafah · EOD team · Demilitarisation" in page
+    assert "EOD team · Demilitarisation" in page  # by name, a sector per line when never met
     probabilities = re.findall(
         r'<td class="number">(\d+) %</td><td class="probability-cell">', body
     )
@@ -436,6 +436,11 @@ def test_a_monte_carlo_sweep_shows_the_chart_and_probabilities(hq_client, gaza, 
     never = [key for key, p in sweep.result["requirement_probability"].items() if p == 0]
     assert never and "0" not in probabilities, "the demo has requirements no sample meets"
     assert (f"Fully met in no sample ({len(never)}):" in page) == bool(never)
+    names = services.requirement_names(users["hq"], gaza)
+    grouped = presenters.requirement_probabilities_split(sweep.result, names)
+    assert sum(len(r) for _, r in grouped["never_met_by_sector"]) == len(never)
+    for sector, requirements in grouped["never_met_by_sector"]:  # a sector per line
+        assert f"<li><strong>{sector}</strong>: {'; '.join(requirements)}</li>" in body
     # The planner of each sample and its time limit are the user's to choose.
     bad = hq_client.post(start, {"kind": "sweep", "samples": 4, "sample_time_limit": 60})
     assert bad.status_code == 200 and "less than or equal to 5" in text(bad)

@@ -249,3 +249,20 @@ def test_a_month_beyond_the_horizon_is_named_as_such():
     assert months.label(1) == "2026-02"
     assert months.label(5) == "after 2026-02 (beyond the horizon)"
     assert Instance(units=(), demands=(), periods=2).label(5) == "period 5"
+
+
+def test_pledges_not_yet_firm_are_named_with_what_else_keeps_them_out():
+    demands = (Demand("d", "rafah", "security", "inf", 0, 2),)
+    inst = Instance(
+        units=(), demands=demands, objections=(Objection("Israel", frozenset({"PAK"})),)
+    )
+    potential = (
+        Unit("PAK#1", "PAK", "inf", pledge_id="pak-troops", status="considering"),
+        Unit("PAK#2", "PAK", "inf", pledge_id="pak-troops", status="considering"),
+        Unit("BGD#1", "BGD", "inf", pledge_id="bgd-troops", status="interest"),
+    )
+    (told,) = explain_uncovered(inst, solve(inst, solver="greedy").plan, potential_units=potential)
+    assert (
+        "3 further units pledged but not yet firm (pledge bgd-troops (BGD, interest); "
+        "pledge pak-troops (PAK, considering), which Israel also vetoes)"
+    ) in told.text

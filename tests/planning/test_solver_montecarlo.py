@@ -313,3 +313,11 @@ def test_a_sweep_whose_batches_stop_finishing_is_given_up(monkeypatch):
         list(montecarlo._as_they_finish(lambda: [], lambda: False, lambda: None, 0.3))
     assert montecarlo.stall_limit([[1] * 25], 1.0) == 300.0
     assert montecarlo.stall_limit([[1] * 25, [2]], 5.0) == 1250.0
+
+
+def test_a_port_out_of_range_is_refused_at_once():
+    pytest.importorskip("distributed")
+    started = time.monotonic()
+    with pytest.raises(ConnectionError, match="99999 is not a port number"):
+        montecarlo.connect_to_scheduler("tcp://127.0.0.1:99999")
+    assert time.monotonic() - started < 5

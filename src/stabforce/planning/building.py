@@ -780,7 +780,10 @@ def default_scenario_name(built: BuiltInstance, as_of: dt.date) -> str:
     statuses it counts when they are not the default, and its date; shortened to fit the
     name field."""
     # the notes in brackets ("(no effect on the plan)", "(a penalty of …)") are for the page
-    changes = "; ".join(re.sub(r" \([^()]*\)$", "", what) for what in built.applied_what_ifs)
+    # ... and a what-if given twice is named once
+    changes = "; ".join(
+        dict.fromkeys(re.sub(r" \([^()]*\)$", "", what) for what in built.applied_what_ifs)
+    )
     changes = changes or "Baseline"
     changes = changes[0].upper() + changes[1:]
     if set(built.statuses) != set(DEFAULT_STATUSES):

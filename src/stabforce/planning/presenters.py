@@ -405,7 +405,6 @@ class Bar:
     width: float
     x_p10: float
     x_p90: float
-    x_mean: float
     x_p50: float
     band: int
 
@@ -478,7 +477,6 @@ def bar_chart(title: str, distributions: dict[str, dict[str, float]]) -> BarChar
                 width=round(max(0.0, mean) * scale, 1),
                 x_p10=round(left + p10 * scale, 1),
                 x_p90=round(left + p90 * scale, 1),
-                x_mean=round(left + mean * scale, 1),
                 x_p50=round(left + p50 * scale, 1),
                 band=coverage_band(100, round(100 * mean)),
             )  # fmt: skip
@@ -525,7 +523,14 @@ def requirement_probabilities_split(
     met in none (``never_met``, names): a long run of 0 % rows would push the requirements
     whose odds the pledges decide off the screen."""
     rows = requirement_probabilities(answer, names)
+    never_met = [row["name"] for row in rows if row["probability"] == 0]
+    by_sector: dict[str, list[str]] = {}
+    for name in sorted(never_met):  # "Rafah · EOD team · Demilitarisation"
+        sector, _, rest = name.partition(" · ")
+        by_sector.setdefault(sector, []).append(rest or sector)
     return {
         "probabilities": [row for row in rows if row["probability"] > 0],
-        "never_met": [row["name"] for row in rows if row["probability"] == 0],
+        "never_met": never_met,
+        # the page lists them a sector per line: 53 names in one paragraph were unreadable
+        "never_met_by_sector": list(by_sector.items()),
     }

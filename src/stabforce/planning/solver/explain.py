@@ -324,7 +324,9 @@ def _explain_one(
             e.reasons.append(f"no {cap} can serve here")
     if groups.get("potential"):
         e.reasons.append(
-            f"{counted(len(groups['potential']), 'further unit')} pledged but not yet firm"
+            f"{counted(len(groups['potential']), 'further unit')} pledged but not yet firm ("
+            + _not_yet_firm(groups["potential"], d, instance)
+            + ")"
         )
     e.reason_kinds |= set(groups)
 
@@ -368,6 +370,22 @@ def _where_busy(busy: list[tuple[Unit, Demand]], limit: int = 4) -> str:
         head = subject if n == 1 else f"{n} units of {subject}"
         parts.append(f"{head} ({nation}) in {sector}, {line}")
     return "; ".join(parts) + (" ..." if len(groups) > limit else "")
+
+
+def _not_yet_firm(units: list[Unit], d: Demand, instance: Instance) -> str:
+    """``pledge pak-troops (PAK, considering), which Israel also vetoes``: whose the pledges
+    not yet counted are, and what else keeps each from serving here, so a planner sees why
+    converting one alone is not offered as the change."""
+    parts = []
+    for pledge in sorted({u.pledge_id or u.id for u in units}):
+        mine = [u for u in units if (u.pledge_id or u.id) == pledge]
+        first = mine[0]
+        vetoes = sorted(
+            {b.detail for u in mine for b in blocks(u, d, instance) if b.kind == "veto"}
+        )
+        also = f", which {' and '.join(vetoes)} also {'veto' if len(vetoes) > 1 else 'vetoes'}"
+        parts.append(f"pledge {pledge} ({first.nation}, {first.status})" + (also if vetoes else ""))
+    return "; ".join(parts)
 
 
 def _pledges(units: Iterable[Unit]) -> str:

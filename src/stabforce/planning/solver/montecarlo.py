@@ -20,6 +20,7 @@ import math
 import multiprocessing
 import os
 import random
+import re
 import signal
 import sys
 import threading
@@ -247,6 +248,9 @@ def connect_to_scheduler(address: str):
     from distributed import Client
 
     address = address.strip().rstrip("/")
+    port = re.fullmatch(r"[a-z]+://.*:([0-9]+)", address)
+    if port and not 0 < int(port.group(1)) < 65536:
+        raise ConnectionError(f"{port.group(1)} is not a port number (1 to 65535)")
     outcome: dict[str, object] = {}
 
     def connect() -> None:
