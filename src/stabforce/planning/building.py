@@ -482,247 +482,282 @@ def what_if_errors(
     return built, dict(sorted(problems.items()))
 
 
-def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> BuiltInstance:
-    """The same question with the world changed as the what-ifs say."""
-    instance = built.instance
-    potential = list(built.potential_units)
-    dormant = list(built.dormant_units)
-    applied = []
-    withdrawn: list[solver.Unit] = []
-    uncounted: list[solver.Unit] = []
-    vetoes: list[tuple[str, str]] = []
-    slips = dict(built.slips)
-    for kind, value in what_ifs:
-        if kind == "withdraw":
-            code = value.upper()
-            units_of = [u for u in instance.units if u.nation == code]
-            pending = [u for u in potential if u.nation == code]
-            if not units_of and not pending:
-                why = _why_no_pledges(built, withdrawn + uncounted, code, value)
-                raise PlanningInputError(f"withdraw={value}: {why}", "what_if")
-            instance = solver.withdraw_nation(instance, code)
-            potential = [u for u in potential if u.nation != code]
-            dormant = [u for u in dormant if u.nation != code]
-            withdrawn += units_of
-            uncounted += pending
-            applied.append(
-                f"{built.nation_name(code)} withdraws"
-                + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
-            )
-        elif kind in {"remove_pledge", "add_pledge"}:
-            # keys are matched in any case, as kinds, parties and nations are
-            value = _pledge_key(built, value)
-            counted = [u for u in instance.units if u.pledge_id == value]
-            waiting = [u for u in potential if u.pledge_id == value]
-            off_table = [u for u in dormant if u.pledge_id == value]
-            status = built.pledge_statuses.get(value)
-            if not (counted or waiting or off_table):
-                raise PlanningInputError(
-                    f"{kind}={value}: "
-                    + (
-                        f"pledge {value} is rotated out on {built.as_of.isoformat()}: its units "
-                        "served and went home"
-                        if status == PledgeStatus.ROTATED_OUT
-                        else f"pledge {value} was already taken out by an earlier what-if"
-                        if status is not None
-                        else _not_yet_reported(value, built)
-                        if value in built.later_pledges
-                        else f"no pledge {value!r} in this mission"
-                    ),
-                    "what_if",
-                )
-            if kind == "remove_pledge":
-                instance = instance.with_(
-                    units=tuple(u for u in instance.units if u.pledge_id != value)
-                )
-                potential = [u for u in potential if u.pledge_id != value]
-                dormant = [u for u in dormant if u.pledge_id != value]
-                withdrawn += counted
-                uncounted += waiting
-                label = _status_label(status)
-                applied.append(
-                    f"pledge {value} removed"
-                    + ("" if counted else f" (it was not counted, being {label}: no effect)")
-                )
-            elif counted:
-                raise PlanningInputError(
-                    f"add_pledge={value}: pledge {value} is already counted ({status})",
-                    "what_if",
-                )
-            else:
-                instance = instance.with_(units=instance.units + tuple(waiting + off_table))
-                potential = [u for u in potential if u.pledge_id != value]
-                dormant = [u for u in dormant if u.pledge_id != value]
-                brought = waiting + off_table
-                usable = any(u.available_from <= u.last_period(instance.periods) for u in brought)
-                label = _status_label(status)
-                applied.append(
-                    f"pledge {value} counted"
-                    + (
-                        f" (it was {label}: counted as reconsidered, 'considering' in a sweep)"
-                        if off_table
-                        else ""
-                    )
-                    + ("" if usable else " (not available within the horizon: no effect)")
-                )
-        elif kind == "lift_objection":
-            name, _, nation = (part.strip() for part in value.partition(":"))
-            if nation and not ISO3_CODE.fullmatch(nation):
-                raise PlanningInputError(
-                    f"lift_objection={value}: expected PARTY or PARTY:ISO3, and "
-                    + _not_a_nation_code(nation),
-                    "what_if",
-                )
-            party = built.party(name)
-            objecting = {o.party for o in instance.objections}
-            if party is None or party.name not in objecting:
-                known = ", ".join(sorted(objecting)) or "none"
-                raise PlanningInputError(
-                    f"lift_objection={value}: no objection by a party {name!r} here "
-                    f"(parties objecting: {known})",
-                    "what_if",
-                )
-            code = nation.upper() or None
-            if code and not any(
-                o.party == party.name and code in o.nations for o in instance.objections
-            ):
-                raise PlanningInputError(
-                    f"lift_objection={value}: {party.name} does not object to "
-                    f"{built.nation_name(code)}",
-                    "what_if",
-                )
-            instance = solver.lift_objection(instance, party.name, code)
-            applied.append(
-                f"{party.name} lifts its objection"
-                + (f" to {built.nation_name(code)}" if code else "s")
-            )
-        elif kind == "object":
-            name, _, nation = (part.strip() for part in value.partition(":"))
-            if not nation:
-                raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
-            if not ISO3_CODE.fullmatch(nation):
-                raise PlanningInputError(
-                    f"object={value}: expected PARTY:ISO3, and " + _not_a_nation_code(nation),
-                    "what_if",
-                )
-            party = built.party(name)
-            if party is None:
-                known = ", ".join(sorted(p.name for p in built.parties)) or "none"
-                raise PlanningInputError(
-                    f"object={value}: {name!r} is not a party of this mission (parties: {known})",
-                    "what_if",
-                )
-            if not party.consent_required:
-                raise PlanningInputError(
-                    f"object={value}: {party.name}'s consent is not required for this mission, "
-                    "so the register does not count its objections and neither does the planner",
-                    "what_if",
-                )
-            code = nation.upper()
-            if not any(u.nation == code for u in instance.units + tuple(potential)):
-                raise PlanningInputError(
-                    f"object={value}: {built.nation_name(code)} has no pledges in this question",
-                    "what_if",
-                )
-            current = next((o for o in instance.objections if o.party == party.name), None)
-            nations = set(current.nations) if current else set()
-            # as the register's objections: a veto, or a penalty in the mission's penalty mode
-            instance = solver.set_objection(
-                instance,
-                party.name,
-                nations | {code},
-                mode=built.objection_mode,
-                weight=built.objection_penalty if built.objection_mode == "penalty" else 0.0,
-            )
-            if built.objection_mode != "penalty" and code not in nations:
-                vetoes.append((party.name, code))  # new: not a veto the register has
-            applied.append(
-                f"{party.name} objects to {built.nation_name(code)}"
+class _WhatIfs:
+    """The question as the what-ifs change it, one what-if at a time: one method per kind,
+    each checking its what-if against the question as the earlier ones left it."""
+
+    def __init__(self, built: BuiltInstance) -> None:
+        self.built = built
+        self.instance = built.instance
+        self.potential = list(built.potential_units)
+        self.dormant = list(built.dormant_units)
+        self.applied: list[str] = []
+        self.withdrawn: list[solver.Unit] = []
+        self.uncounted: list[solver.Unit] = []
+        self.vetoes: list[tuple[str, str]] = []
+        self.slips = dict(built.slips)
+
+    def apply(self, kind: str, value: str) -> None:
+        if kind in {"remove_pledge", "add_pledge"}:
+            self.count_or_remove_pledge(kind, value)
+            return
+        by_kind = {
+            "withdraw": self.withdraw,
+            "lift_objection": self.lift_objection,
+            "object": self.add_objection,
+            "slip": self.slip,
+        }
+        by_kind[kind](value)
+
+    def withdraw(self, value: str) -> None:
+        code = value.upper()
+        units_of = [u for u in self.instance.units if u.nation == code]
+        pending = [u for u in self.potential if u.nation == code]
+        if not units_of and not pending:
+            why = _why_no_pledges(self.built, self.withdrawn + self.uncounted, code, value)
+            raise PlanningInputError(f"withdraw={value}: {why}", "what_if")
+        self.instance = solver.withdraw_nation(self.instance, code)
+        self.potential = [u for u in self.potential if u.nation != code]
+        self.dormant = [u for u in self.dormant if u.nation != code]
+        self.withdrawn += units_of
+        self.uncounted += pending
+        self.applied.append(
+            f"{self.built.nation_name(code)} withdraws"
+            + ("" if units_of else " (none of its pledges was counted: no effect on the plan)")
+        )
+
+    def count_or_remove_pledge(self, kind: str, value: str) -> None:
+        # keys are matched in any case, as kinds, parties and nations are
+        value = _pledge_key(self.built, value)
+        counted = [u for u in self.instance.units if u.pledge_id == value]
+        waiting = [u for u in self.potential if u.pledge_id == value]
+        off_table = [u for u in self.dormant if u.pledge_id == value]
+        status = self.built.pledge_statuses.get(value)
+        if not (counted or waiting or off_table):
+            raise PlanningInputError(
+                f"{kind}={value}: "
                 + (
-                    " (it already does: no effect)"
-                    if code in nations
-                    else f" (a penalty of {built.objection_penalty:g} per unit-month)"
-                    if built.objection_mode == "penalty"
+                    f"pledge {value} is rotated out on {self.built.as_of.isoformat()}: its units "
+                    "served and went home"
+                    if status == PledgeStatus.ROTATED_OUT
+                    else f"pledge {value} was already taken out by an earlier what-if"
+                    if status is not None
+                    else _not_yet_reported(value, self.built)
+                    if value in self.built.later_pledges
+                    else f"no pledge {value!r} in this mission"
+                ),
+                "what_if",
+            )
+        if kind == "remove_pledge":
+            self.instance = self.instance.with_(
+                units=tuple(u for u in self.instance.units if u.pledge_id != value)
+            )
+            self.potential = [u for u in self.potential if u.pledge_id != value]
+            self.dormant = [u for u in self.dormant if u.pledge_id != value]
+            self.withdrawn += counted
+            self.uncounted += waiting
+            label = _status_label(status)
+            self.applied.append(
+                f"pledge {value} removed"
+                + ("" if counted else f" (it was not counted, being {label}: no effect)")
+            )
+        elif counted:
+            raise PlanningInputError(
+                f"add_pledge={value}: pledge {value} is already counted ({status})",
+                "what_if",
+            )
+        else:
+            self.instance = self.instance.with_(
+                units=self.instance.units + tuple(waiting + off_table)
+            )
+            self.potential = [u for u in self.potential if u.pledge_id != value]
+            self.dormant = [u for u in self.dormant if u.pledge_id != value]
+            brought = waiting + off_table
+            usable = any(u.available_from <= u.last_period(self.instance.periods) for u in brought)
+            label = _status_label(status)
+            self.applied.append(
+                f"pledge {value} counted"
+                + (
+                    f" (it was {label}: counted as reconsidered, 'considering' in a sweep)"
+                    if off_table
                     else ""
                 )
+                + ("" if usable else " (not available within the horizon: no effect)")
             )
-        elif kind == "slip":
-            nation, _, months = value.partition(":")
-            try:
-                shift = int(months)
-            except ValueError:
-                raise PlanningInputError(f"slip={value}: expected ISO3:MONTHS", "what_if") from None
-            code = nation.strip().upper()
-            if shift == 0:
-                raise PlanningInputError(
-                    f"slip={value}: a slip of 0 months changes nothing; give a number of months "
-                    "(negative = earlier)",
-                    "what_if",
-                )
-            if not any(u.nation == code for u in instance.units):
-                raise PlanningInputError(
-                    f"slip={value}: "
-                    + (
-                        f"{built.nation_name(code)} has no counted units to slip"
-                        if Nation.objects.filter(iso3=code).exists()
-                        else _not_a_nation_code(nation)
-                    ),
-                    "what_if",
-                )
-            if abs(shift) >= instance.periods:
-                raise PlanningInputError(
-                    f"slip={value}: a slip of {shift} months is beyond the "
-                    f"{instance.periods}-month horizon",
-                    "what_if",
-                )
-            total = slips.get(code, 0) + shift
-            if abs(total) >= instance.periods:
-                raise PlanningInputError(
-                    f"slip={value}: with the earlier slips of {built.nation_name(code)} "
-                    f"({slips[code]:+d} months) it arrives {total:+d} months, beyond the "
-                    f"{instance.periods}-month horizon",
-                    "what_if",
-                )
-            slips[code] = total
 
-            def windows(inst: solver.Instance, nation: str = code) -> list[tuple[int, int]]:
-                return sorted(
-                    (u.available_from, u.last_period(inst.periods))
-                    for u in inst.units
-                    if u.nation == nation
-                )
+    def lift_objection(self, value: str) -> None:
+        name, _, nation = (part.strip() for part in value.partition(":"))
+        if nation and not ISO3_CODE.fullmatch(nation):
+            raise PlanningInputError(
+                f"lift_objection={value}: expected PARTY or PARTY:ISO3, and "
+                + _not_a_nation_code(nation),
+                "what_if",
+            )
+        party = self.built.party(name)
+        objecting = {o.party for o in self.instance.objections}
+        if party is None or party.name not in objecting:
+            known = ", ".join(sorted(objecting)) or "none"
+            raise PlanningInputError(
+                f"lift_objection={value}: no objection by a party {name!r} here "
+                f"(parties objecting: {known})",
+                "what_if",
+            )
+        code = nation.upper() or None
+        if code and not any(
+            o.party == party.name and code in o.nations for o in self.instance.objections
+        ):
+            raise PlanningInputError(
+                f"lift_objection={value}: {party.name} does not object to "
+                f"{self.built.nation_name(code)}",
+                "what_if",
+            )
+        self.instance = solver.lift_objection(self.instance, party.name, code)
+        self.applied.append(
+            f"{party.name} lifts its objection"
+            + (f" to {self.built.nation_name(code)}" if code else "s")
+        )
 
-            before = windows(instance)
-            instance = solver.slip_availability(instance, shift, nation=code)
-            months = f"{abs(shift)} month{'s' if abs(shift) != 1 else ''}"
-            later = "later" if shift > 0 else "earlier"
-            unchanged = ""
-            if windows(instance) == before:
-                unchanged = (
-                    " (its units are available from the first month already: no effect on the plan)"
-                    if shift < 0 and all(start <= 0 for start, _last in before)
-                    else " (no effect on its units' months within the horizon)"
-                )
-            in_all = (
-                f" ({abs(total)} month{'s' if abs(total) != 1 else ''} "
-                f"{'later' if total > 0 else 'earlier'} in all)"
-                if total != shift
+    def add_objection(self, value: str) -> None:
+        name, _, nation = (part.strip() for part in value.partition(":"))
+        if not nation:
+            raise PlanningInputError(f"object={value}: expected PARTY:ISO3", "what_if")
+        if not ISO3_CODE.fullmatch(nation):
+            raise PlanningInputError(
+                f"object={value}: expected PARTY:ISO3, and " + _not_a_nation_code(nation),
+                "what_if",
+            )
+        party = self.built.party(name)
+        if party is None:
+            known = ", ".join(sorted(p.name for p in self.built.parties)) or "none"
+            raise PlanningInputError(
+                f"object={value}: {name!r} is not a party of this mission (parties: {known})",
+                "what_if",
+            )
+        if not party.consent_required:
+            raise PlanningInputError(
+                f"object={value}: {party.name}'s consent is not required for this mission, "
+                "so the register does not count its objections and neither does the planner",
+                "what_if",
+            )
+        code = nation.upper()
+        if not any(u.nation == code for u in self.instance.units + tuple(self.potential)):
+            raise PlanningInputError(
+                f"object={value}: {self.built.nation_name(code)} has no pledges in this question",
+                "what_if",
+            )
+        current = next((o for o in self.instance.objections if o.party == party.name), None)
+        nations = set(current.nations) if current else set()
+        # as the register's objections: a veto, or a penalty in the mission's penalty mode
+        self.instance = solver.set_objection(
+            self.instance,
+            party.name,
+            nations | {code},
+            mode=self.built.objection_mode,
+            weight=self.built.objection_penalty if self.built.objection_mode == "penalty" else 0.0,
+        )
+        if self.built.objection_mode != "penalty" and code not in nations:
+            self.vetoes.append((party.name, code))  # new: not a veto the register has
+        self.applied.append(
+            f"{party.name} objects to {self.built.nation_name(code)}"
+            + (
+                " (it already does: no effect)"
+                if code in nations
+                else f" (a penalty of {self.built.objection_penalty:g} per unit-month)"
+                if self.built.objection_mode == "penalty"
                 else ""
             )
-            applied.append(f"{built.nation_name(code)} arrives {months} {later}{in_all}{unchanged}")
-    return BuiltInstance(
-        **{
-            **built.__dict__,
-            "instance": instance,
-            "potential_units": potential,
-            "dormant_units": dormant,
-            "applied_what_ifs": built.applied_what_ifs + applied,
-            "withdrawn_units": built.withdrawn_units + withdrawn,
-            "withdrawn_uncounted_units": built.withdrawn_uncounted_units + uncounted,
-            "added_vetoes": built.added_vetoes + vetoes,
-            "slips": slips,
-        }
-    )
+        )
+
+    def slip(self, value: str) -> None:
+        nation, _, months = value.partition(":")
+        try:
+            shift = int(months)
+        except ValueError:
+            raise PlanningInputError(f"slip={value}: expected ISO3:MONTHS", "what_if") from None
+        code = nation.strip().upper()
+        if shift == 0:
+            raise PlanningInputError(
+                f"slip={value}: a slip of 0 months changes nothing; give a number of months "
+                "(negative = earlier)",
+                "what_if",
+            )
+        if not any(u.nation == code for u in self.instance.units):
+            raise PlanningInputError(
+                f"slip={value}: "
+                + (
+                    f"{self.built.nation_name(code)} has no counted units to slip"
+                    if Nation.objects.filter(iso3=code).exists()
+                    else _not_a_nation_code(nation)
+                ),
+                "what_if",
+            )
+        if abs(shift) >= self.instance.periods:
+            raise PlanningInputError(
+                f"slip={value}: a slip of {shift} months is beyond the "
+                f"{self.instance.periods}-month horizon",
+                "what_if",
+            )
+        total = self.slips.get(code, 0) + shift
+        if abs(total) >= self.instance.periods:
+            raise PlanningInputError(
+                f"slip={value}: with the earlier slips of {self.built.nation_name(code)} "
+                f"({self.slips[code]:+d} months) it arrives {total:+d} months, beyond the "
+                f"{self.instance.periods}-month horizon",
+                "what_if",
+            )
+        self.slips[code] = total
+
+        def windows(inst: solver.Instance, nation: str = code) -> list[tuple[int, int]]:
+            return sorted(
+                (u.available_from, u.last_period(inst.periods))
+                for u in inst.units
+                if u.nation == nation
+            )
+
+        before = windows(self.instance)
+        self.instance = solver.slip_availability(self.instance, shift, nation=code)
+        months = f"{abs(shift)} month{'s' if abs(shift) != 1 else ''}"
+        later = "later" if shift > 0 else "earlier"
+        unchanged = ""
+        if windows(self.instance) == before:
+            unchanged = (
+                " (its units are available from the first month already: no effect on the plan)"
+                if shift < 0 and all(start <= 0 for start, _last in before)
+                else " (no effect on its units' months within the horizon)"
+            )
+        in_all = (
+            f" ({abs(total)} month{'s' if abs(total) != 1 else ''} "
+            f"{'later' if total > 0 else 'earlier'} in all)"
+            if total != shift
+            else ""
+        )
+        self.applied.append(
+            f"{self.built.nation_name(code)} arrives {months} {later}{in_all}{unchanged}"
+        )
+
+    def result(self) -> BuiltInstance:
+        built = self.built
+        return BuiltInstance(
+            **{
+                **built.__dict__,
+                "instance": self.instance,
+                "potential_units": self.potential,
+                "dormant_units": self.dormant,
+                "applied_what_ifs": built.applied_what_ifs + self.applied,
+                "withdrawn_units": built.withdrawn_units + self.withdrawn,
+                "withdrawn_uncounted_units": built.withdrawn_uncounted_units + self.uncounted,
+                "added_vetoes": built.added_vetoes + self.vetoes,
+                "slips": self.slips,
+            }
+        )
+
+
+def apply_what_ifs(built: BuiltInstance, what_ifs: list[tuple[str, str]]) -> BuiltInstance:
+    """The same question with the world changed as the what-ifs say."""
+    changes = _WhatIfs(built)
+    for kind, value in what_ifs:
+        changes.apply(kind, value)
+    return changes.result()
 
 
 def _pledge_key(built: BuiltInstance, written: str) -> str:
