@@ -319,3 +319,34 @@ def test_asking_again_a_question_the_register_no_longer_allows_is_a_409(users, g
     assert response.status_code == 409
     assert "Israel does not object to Türkiye" in response.json()["detail"]
     assert not PlanRun.objects.filter(scenario=scenario).exists()  # nothing queued to fail
+
+
+def test_a_scenario_is_deleted_with_its_runs_but_not_while_one_runs(users, gaza, api_as):
+    hq = users["hq"]
+    client = api_as(hq)
+    base = services.save_scenario(
+        hq, gaza, name="Base", as_of=dt.date(2026, 2, 20),
+        statuses=["deployed", "committed", "offered"], what_ifs=[],
+    )  # fmt: skip
+    variant = services.save_scenario(
+        hq, gaza, name="Variant", as_of=dt.date(2026, 2, 20),
+        statuses=["deployed", "committed", "offered"], what_ifs=["withdraw=KAZ"], base=base,
+    )  # fmt: skip
+    queued = services.start_run(hq, base, background=False, time_limit=1)
+    PlanRun.objects.filter(pk=queued.pk).update(status="queued")  # as if waiting for a slot
+    refused = client.delete(f"/api/v1/planning/scenarios/{base.pk}")
+    assert refused.status_code == 409
+    assert (
+        f"run {queued.pk} of this scenario is queued: cancel it first" in refused.json()["detail"]
+    )
+    services.cancel_run(hq, PlanRun.objects.get(pk=queued.pk))
+    # not for a liaison officer, who does not see the scenario at all
+    assert (
+        api_as(users["lno_pak"]).delete(f"/api/v1/planning/scenarios/{base.pk}").status_code == 404
+    )
+    assert client.delete(f"/api/v1/planning/scenarios/{base.pk}").status_code == 204
+    assert client.get(f"/api/v1/planning/scenarios/{base.pk}").status_code == 404
+    assert not PlanRun.objects.filter(scenario_id=base.pk).exists()
+    variant.refresh_from_db()
+    assert variant.base is None and variant.what_ifs == ["withdraw=KAZ"]
+    assert PlanScenario.history.filter(id=base.pk, history_type="-").exists()  # audited

@@ -563,3 +563,15 @@ def test_asking_again_a_question_the_register_no_longer_allows_says_why(hq_clien
     assert "cannot be asked again as it stands" in text(response)
     assert "Israel does not object to Türkiye" in text(response)
     assert not PlanRun.objects.filter(scenario=scenario).exists()
+
+
+def test_a_planner_deletes_a_scenario_from_its_page(hq_client, users, gaza):
+    scenario = services.save_scenario(
+        users["hq"], gaza, name="Short-lived", as_of=AS_OF,
+        statuses=["deployed", "committed", "offered"], what_ifs=[],
+    )  # fmt: skip
+    page = hq_client.get(reverse("planning:scenario_detail", args=[scenario.pk]))
+    assert "Delete this scenario" in text(page)
+    response = hq_client.post(reverse("planning:delete_scenario", args=[scenario.pk]), follow=True)
+    assert "Scenario “Short-lived” deleted, with its 0 runs." in text(response)
+    assert not PlanScenario.objects.filter(pk=scenario.pk).exists()

@@ -357,6 +357,25 @@ def get_scenario(request: HttpRequest, id: RecordId):
     return {**_scenario_out(scenario, runs), "runs": [_run_summary(run) for run in runs]}
 
 
+@router.delete(
+    "/scenarios/{id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="deletePlanScenario",
+)
+def delete_scenario(request: HttpRequest, id: RecordId):
+    """Delete a saved question and its runs (HQ only; the audit history keeps them). 409
+    while one of its runs is queued or running: cancel it first. Scenarios based on it keep
+    their question and lose the base."""
+    user = auth_user(request)
+    scenario = record_or_404(request, PlanScenario.objects.all(), pk=id)
+    services.require_planner(user)
+    try:
+        services.delete_scenario(user, scenario)
+    except ValueError as exc:
+        raise HttpError(409, f"Not deleted: {exc}.") from exc
+    return Status(204, None)
+
+
 @router.post(
     "/scenarios/{id}/runs",
     response={202: RunOut, **WRITE_ERRORS},

@@ -1257,6 +1257,23 @@ class RunCancelled(Exception):
 
 
 @transaction.atomic
+@transaction.atomic
+def delete_scenario(user, scenario: PlanScenario) -> int:
+    """Delete a saved question and its finished runs (the audit history keeps them); returns
+    how many runs went with it. Scenarios based on it keep their question and lose the base.
+    Raises ``ValueError`` while one of its runs is queued or running: cancel it first."""
+    require_planner(user)
+    active = scenario.runs.filter(status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING])
+    if first := active.order_by("pk").first():
+        raise ValueError(
+            f"run {first.pk} of this scenario is {first.get_status_display().lower()}: "
+            "cancel it first"
+        )
+    runs = scenario.runs.count()
+    scenario.delete()
+    return runs
+
+
 def cancel_run(user, run: PlanRun) -> PlanRun:
     """Stop a queued or running run. A queued run never starts; a sweep stops within a few
     seconds (on local processes its running batches too; on Dask those finish and are

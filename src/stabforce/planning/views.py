@@ -343,6 +343,26 @@ class RunProgressView(LoginRequiredMixin, View):
         return response
 
 
+class DeleteScenarioView(LoginRequiredMixin, View):
+    """POST: delete a saved scenario and its runs (HQ planners); refused while one runs."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
+        services.require_planner(request.user)
+        try:
+            runs = services.delete_scenario(request.user, scenario)
+        except ValueError as exc:
+            messages.error(request, f"Not deleted: {exc}.")
+            return HttpResponseRedirect(reverse("planning:scenario_detail", args=[pk]))
+        messages.success(
+            request,
+            f"Scenario “{scenario.name}” deleted, with its {runs} run{'s' if runs != 1 else ''}.",
+        )
+        return HttpResponseRedirect(reverse("planning:scenario_list", args=[scenario.mission.slug]))
+
+
 class CancelRunView(LoginRequiredMixin, View):
     """POST: stop a queued or running run (HQ planners)."""
 
