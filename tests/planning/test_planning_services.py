@@ -1502,7 +1502,13 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     ]  # fmt: skip
     assert diff["assignments_removed"] == 2 and diff["assignments_added"] == 2
     sentence = "Units in both plans move to another sector or line of operation in 1 unit-month."
-    assert sentence in diff["sentences"]
+    assert sentence in diff["sentences"]  # stored answers whose assignments name no nation
+    for each in (base, other):  # answers name the nation of each assignment and its name
+        for assignment in each["assignments"]:
+            assignment["nation"] = "ALB"
+        each["deployment"] = [{"nation": "ALB", "name": "Albania"}]
+    sentence = sentence.replace("unit-month.", "unit-month (Albania 1).")
+    assert sentence in services.diff_answers(base, other)["sentences"]
     # a plan asked a month later numbers its months from there: moves compare months
     march_start = answer(("u1", 0, "rafah", "border"), ("u1", 1, "north", "aid"))
     april_start = answer(("u1", 0, "north", "aid"))  # its period 0 is April

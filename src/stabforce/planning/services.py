@@ -190,6 +190,7 @@ def _plan_json(built: BuiltInstance, result: solver.SolveResult) -> dict[str, An
         "assignments": [
             {
                 "unit": a.unit_id,
+                "nation": units[a.unit_id].nation,
                 "demand": a.demand_id,
                 "period": demands[a.demand_id].period,  # index into mission_question.periods
                 "month": instance.period_labels[demands[a.demand_id].period],
@@ -532,7 +533,9 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     if moved:
         sentences.append(
             "Units in both plans move to another sector or line of operation in "
-            f"{len(moved)} unit-month{'s' if len(moved) != 1 else ''}."
+            f"{len(moved)} unit-month{'s' if len(moved) != 1 else ''}"
+            + _moved_by_nation(moved, base, other)
+            + "."
         )
     for cell in sorted(coverage, key=lambda c: c["delta"])[:10]:
         sentences.append(
@@ -561,6 +564,23 @@ def _unit_order(unit_id: str) -> tuple[str, int, str]:
     """Sort key that puts ``p#2`` before ``p#10``."""
     pledge, _, number = unit_id.rpartition("#")
     return (pledge, int(number), "") if number.isdigit() else (unit_id, 0, unit_id)
+
+
+def _moved_by_nation(moved: list[dict[str, Any]], *answers: dict[str, Any]) -> str:
+    """`` (Albania 10)``: whose units moved, so a move reads next to the what-if that caused
+    it; empty for answers stored before assignments named their nation."""
+    nation_of = {
+        a["unit"]: a["nation"] for answer in answers for a in answer["assignments"] if "nation" in a
+    }
+    names = {e["nation"]: e["name"] for answer in answers for e in answer["deployment"]}
+    counts = Counter(nation_of.get(move["unit"]) for move in moved)
+    if None in counts:
+        return ""
+    return (
+        " ("
+        + ", ".join(f"{names.get(code, code)} {months}" for code, months in counts.most_common())
+        + ")"
+    )
 
 
 def _question_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
