@@ -206,6 +206,23 @@ def test_a_pledge_reported_after_the_date_is_not_called_unknown(gaza, hq):
         plan(hq, gaza, as_of=dt.date(2026, 2, 1), what_ifs=["add_pledge=kaz-troops"])
 
 
+def test_a_unit_on_the_ground_before_the_horizon_slips_from_its_real_arrival(gaza, hq):
+    from stabforce.forcegen.models import Pledge
+
+    # arrived 2025-10 for a year: 2026-02 .. 2026-09 in the horizon (months 0 .. 7)
+    Pledge.objects.filter(mission=gaza, key="kaz-troops").update(
+        available_from=dt.date(2025, 10, 1), duration_months=12
+    )
+    built = building.build_instance(hq, gaza, AS_OF)
+    later = building.apply_what_ifs(built, [("slip", "KAZ:1")])
+    periods = built.instance.periods
+    assert {
+        (u.available_from, u.last_period(periods))
+        for u in later.instance.units
+        if u.pledge_id == "kaz-troops"
+    } == {(0, 8)}  # still there from the first month, a month longer
+
+
 @pytest.mark.parametrize(
     ("available_from", "duration_months", "window"),
     [
@@ -361,8 +378,8 @@ def test_a_nation_deployed_against_an_objection_is_flagged_and_a_change_of_setti
             "object=Israel:Kazakhstan",
             "'Kazakhstan' is not an ISO 3166 alpha-3 nation code; Kazakhstan is KAZ",
         ),
-        ("withdraw=KAZ, slip=ALB:2", "put each what-if on a line of its own"),
-        ("withdraw=KAZ; add_pledge=x", "put each what-if on a line of its own"),
+        ("withdraw=KAZ, slip=ALB:2", "give each what-if on its own"),
+        ("withdraw=KAZ; add_pledge=x", "give each what-if on its own"),
         ("slip=EGY:2", "Egypt has no counted units"),
         ("slip=KAZ:0", "a slip of 0 months changes nothing"),
         ("add_pledge=kaz-troops", "pledge kaz-troops is already counted (committed)"),
@@ -411,6 +428,16 @@ def test_slips_of_one_nation_add_up_and_stay_within_the_horizon(gaza, hq):
     assert twice.applied_what_ifs[-1] == "Kazakhstan arrives 2 months later (5 months later in all)"
     kazakh = {u.available_from for u in twice.instance.units if u.nation == "KAZ"}
     assert kazakh == {5}
+    # -2 then +2 is Kazakhstan's own window again (not clipped at the first month, then moved)
+    there_and_back = building.apply_what_ifs(built, [("slip", "KAZ:-2"), ("slip", "KAZ:2")])
+    assert {
+        (u.available_from, u.available_until)
+        for u in there_and_back.instance.units
+        if u.nation == "KAZ"
+    } == {(0, None)}
+    assert there_and_back.applied_what_ifs[-1].endswith(
+        "(its own months again, the slips taken together)"
+    )
     # 6 + 6 months on a 12-month horizon: refused as one slip of 12 is, not a nation lost
     with pytest.raises(PlanningInputError, match=re.escape(
         "slip=KAZ:6: with the earlier slips of Kazakhstan (+6 months) it arrives +12 months, "

@@ -104,6 +104,21 @@ def test_optimal_is_claimed_only_when_the_bound_proves_it_without_an_objective_s
         assert res.bound - res.objective < 1e-6
 
 
+def test_cp_sat_on_a_rounded_objective_claims_no_optimum_and_keeps_a_valid_bound():
+    from stabforce.planning.solver.backends import solve_cpsat
+    from stabforce.planning.solver.formulation import LinearModel
+
+    # two thirds no power of ten scales: CP-SAT sees 333/1000 each
+    model = LinearModel()
+    first = model.add_var("x1", 0, 1, 1 / 3)
+    second = model.add_var("x2", 0, 1, 2 / 3 - 1e-4)
+    model.add_row([first, second], [1.0, 1.0], 0, 1)
+    res = solve_cpsat(model, time_limit=5, workers=1)
+    assert res.objective == pytest.approx(2 / 3 - 1e-4)
+    assert res.status == "feasible"  # optimal for the rounded objective only
+    assert res.bound >= 2 / 3 - 1e-4  # raised by the rounding's largest effect
+
+
 def test_greedy_is_feasible_and_planner_not_worse():
     inst = generate.gaza()
     g = greedy_plan(inst)

@@ -9,6 +9,7 @@ restrictions. Everything is read through the user's visibility.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -102,6 +103,9 @@ class BuiltInstance:
     added_vetoes: list[tuple[str, str]] = field(default_factory=list)
     # months each nation was slipped by the what-ifs so far (several slips add up)
     slips: dict[str, int] = field(default_factory=dict)
+    # unit id -> (arrival month, last month or None) as pledged, before the horizon clips the
+    # arrival to its first month: a slip shifts these, so slips add up exactly
+    pledged_windows: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     # What an ``object=`` what-if needs to add an objection as the register would
     parties: list[PartyRef] = field(default_factory=list)
     objection_mode: str = "veto"
@@ -255,7 +259,7 @@ def build_instance(
         .select_related("line_of_operation", "sector")
     ):
         caveats[caveat.pledge_id].append(caveat)
-    units, potential, labels, nation_names = [], [], {}, {}
+    units, potential, labels, nation_names, pledged_windows = [], [], {}, {}, {}
     synthetic_pledges, assumed_strengths, dormant, pledge_statuses = set(), set(), [], {}
     for pledge in pledges:
         pledge_statuses[pledge.key] = pledge.status_on
@@ -324,6 +328,7 @@ def build_instance(
                 caveat_also_excludes_lines=frozenset(caveat_and_offer_lines),
                 caveat_also_excludes_sectors=frozenset(caveat_and_offer_sectors),
             )
+            pledged_windows[unit.id] = (arrival, last)
             if pledge.status_on not in ALL_PLANNABLE:
                 dormant.append(unit)
             else:
@@ -399,6 +404,7 @@ def build_instance(
         ),
         dormant_units=dormant,
         pledge_statuses=pledge_statuses,
+        pledged_windows=pledged_windows,
         later_pledges=dict(
             Pledge.objects.visible_to(user)
             .filter(mission=mission)
@@ -454,7 +460,9 @@ def parse_what_if(text: str) -> tuple[str, str]:
         )
     if SEVERAL_ON_ONE_LINE.search(value):
         raise PlanningInputError(
-            f"what-if {text!r}: put each what-if on a line of its own", "what_if"
+            f"what-if {text!r}: give each what-if on its own (a line each; in the CLI, a "
+            "--what-if each)",
+            "what_if",
         )
     return kind, value
 
@@ -715,7 +723,11 @@ class _WhatIfs:
             )
 
         before = windows(self.instance)
-        self.instance = solver.slip_availability(self.instance, shift, nation=code)
+        self.instance = self.instance.with_(
+            units=tuple(
+                self._slipped(u, total) if u.nation == code else u for u in self.instance.units
+            )
+        )
         months = f"{abs(shift)} month{'s' if abs(shift) != 1 else ''}"
         later = "later" if shift > 0 else "earlier"
         unchanged = ""
@@ -725,14 +737,29 @@ class _WhatIfs:
                 if shift < 0 and all(start <= 0 for start, _last in before)
                 else " (no effect on its units' months within the horizon)"
             )
-        in_all = (
-            f" ({abs(total)} month{'s' if abs(total) != 1 else ''} "
-            f"{'later' if total > 0 else 'earlier'} in all)"
-            if total != shift
-            else ""
-        )
+        in_all = ""
+        if total == 0:
+            in_all = " (its own months again, the slips taken together)"
+            unchanged = ""
+        elif total != shift:
+            in_all = (
+                f" ({abs(total)} month{'s' if abs(total) != 1 else ''} "
+                f"{'later' if total > 0 else 'earlier'} in all)"
+            )
         self.applied.append(
             f"{self.built.nation_name(code)} arrives {months} {later}{in_all}{unchanged}"
+        )
+
+    def _slipped(self, unit: solver.Unit, total: int) -> solver.Unit:
+        """``unit`` with its pledged window moved by ``total`` months: from the pledged
+        arrival, not from the horizon-clipped one, so -2 then +2 is the pledged window again."""
+        arrival, last = self.built.pledged_windows.get(
+            unit.id, (unit.available_from, unit.available_until)
+        )
+        return dataclasses.replace(
+            unit,
+            available_from=max(0, arrival + total),
+            available_until=None if last is None else last + total,
         )
 
     def result(self) -> BuiltInstance:

@@ -590,9 +590,10 @@ def _question_changes(base: dict[str, Any], other: dict[str, Any]) -> list[str]:
     out = []
     if was["as_of"] != now["as_of"]:
         out.append(f"The register is read as of {was['as_of']} → {now['as_of']}.")
-    if list(was["statuses"]) != list(now["statuses"]):
+    # the order a client listed them in is no difference
+    if sorted(was["statuses"]) != sorted(now["statuses"]):
         out.append(f"Pledges counted: {', '.join(was['statuses'])} → {', '.join(now['statuses'])}.")
-    if list(was["what_ifs"]) != list(now["what_ifs"]):
+    if sorted(was["what_ifs"]) != sorted(now["what_ifs"]):
         out.append(
             f"What-ifs: {'; '.join(was['what_ifs']) or 'none'} → "
             f"{'; '.join(now['what_ifs']) or 'none'}."
@@ -801,7 +802,7 @@ def sweep_answer(
         "sample_time_limit": sample_time_limit if method != "greedy" else None,
         # where the samples were planned: the figures do not depend on it, the time does
         "ran_on": (
-            f"the Dask cluster at {scheduler}"
+            f"the Dask cluster at {str(scheduler).strip().rstrip('/')}"
             if scheduler
             else "this process"
             if workers == 0
@@ -1396,8 +1397,10 @@ def _execute(run_id: int) -> bool:
         _queue_again(
             run_id,
             attempt,
-            "its Monte Carlo processes or Dask workers were lost: a server shutdown, out of "
-            "memory or a crash",
+            f"its Monte Carlo sweep stalled ({exc})"
+            if isinstance(exc, solver.montecarlo.SweepStalled)
+            else "its Monte Carlo processes or Dask workers were lost: a server shutdown, out "
+            "of memory or a crash",
         )
     except PlanningInputError as exc:
         _update_when_free(

@@ -16,6 +16,7 @@ order), so its per-sector figures describe the heuristic, not the best plan.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import multiprocessing
 import os
@@ -43,6 +44,11 @@ class SweepInterrupted(Exception):
     """The sweep's executor lost its batches from outside: pool processes killed (a service
     manager stopping the whole group, the out-of-memory killer) or a Dask cluster that lost
     the workers holding its data. Not the question's fault: it can be asked again."""
+
+
+class SweepStalled(SweepInterrupted):
+    """Batches had been finishing, then none did for :func:`stall_limit` seconds: a worker
+    paused or wedged. Asked again, the sweep may find the executor healthy."""
 
 
 DEFAULT_PROBABILITIES: dict[str, float] = {
@@ -185,7 +191,10 @@ def monte_carlo(
                 done(finished.result())
         except (CancelledError, KilledWorker) as exc:
             client.cancel(futs)
-            raise SweepInterrupted(f"the Dask cluster lost the sweep's batches: {exc!r}") from exc
+            raise SweepInterrupted(
+                f"the Dask cluster lost the sweep's batches ({type(exc).__name__}): its "
+                "scheduler or the workers holding them went away"
+            ) from exc
         except BaseException:
             client.cancel(futs)  # e.g. the run was cancelled: free the cluster
             raise
@@ -243,8 +252,9 @@ def connect_to_scheduler(address: str):
     Dask's own connect timeout does not cover everything: an address that accepts the
     connection but never speaks Dask (its dashboard port, a web server) made the client wait
     forever, and one that answers other bytes raised whatever decoding them raised (a
-    MemoryError for an SSH banner). The client is made in a thread with a deadline, and any
-    failure becomes a ConnectionError naming the address."""
+    MemoryError for an SSH banner). So the address is first asked who it is, on an event
+    loop of its own under a deadline — cancelling that attempt closes its socket, nothing is
+    left behind — and a client is made only for a scheduler."""
     from distributed import Client
 
     address = address.strip().rstrip("/")
@@ -253,24 +263,44 @@ def connect_to_scheduler(address: str):
         raise ConnectionError(f"{port.group(1)} is not a port number (1 to 65535)")
     outcome: dict[str, object] = {}
 
-    def connect() -> None:
+    def identify() -> None:  # on a thread: the caller may be running an event loop itself
         try:
-            outcome["client"] = Client(address, timeout=CONNECT_TIMEOUT)
-        except BaseException as exc:  # noqa: BLE001 - reported below, by the caller's thread
+            outcome["identity"] = asyncio.run(
+                asyncio.wait_for(_ask_identity(address, CONNECT_TIMEOUT), CONNECT_TIMEOUT)
+            )
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's thread
             outcome["error"] = exc
 
-    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread = threading.Thread(target=identify, name="dask-identify", daemon=True)
     thread.start()
-    thread.join(CONNECT_TIMEOUT + 5)
-    if thread.is_alive():  # left to its own fate: it holds no lock and no result of ours
+    thread.join(CONNECT_TIMEOUT + 5)  # wait_for ends it within CONNECT_TIMEOUT
+    error = outcome.get("error")
+    if thread.is_alive() or isinstance(error, TimeoutError):
         raise ConnectionError(
-            f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT + 5:.0f} s "
+            f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT:.0f} s "
             "(is it the scheduler's port, not the dashboard's?)"
         )
-    if "error" in outcome:
-        exc = outcome["error"]
-        raise ConnectionError(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
-    return outcome["client"]
+    if isinstance(error, OSError):  # refused, unreachable, timed out: Dask's own words
+        raise ConnectionError(f"{type(error).__name__}: {error}".strip(": ")) from error
+    if error is not None:  # bytes that are no Dask message (an SSH banner read as a length...)
+        raise ConnectionError(
+            f"{address} answered, but not as a Dask scheduler ({type(error).__name__})"
+        ) from error
+    identity = outcome.get("identity")
+    if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        raise ConnectionError(f"{address} answered, but not as a Dask scheduler")
+    return Client(address, timeout=CONNECT_TIMEOUT)
+
+
+async def _ask_identity(address: str, timeout: float) -> object:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
 
 
 def stall_limit(batches: Sequence[Sequence[int]], time_limit: float) -> float:
@@ -291,17 +321,20 @@ def _as_they_finish(
     in which none did. ``ready()`` returns the futures finished since its last call (it may
     wait up to :data:`_POLL` seconds); ``exhausted()`` tells when every future was returned.
     Waiting in slices instead of blocking is what lets a cancelled sweep stop even when its
-    executor never finishes another batch. No batch finishing for ``stall_after`` seconds
-    raises :class:`SweepInterrupted`."""
-    last = last_finished = time.monotonic()
+    executor never finishes another batch. Once a batch has finished, no other finishing for
+    ``stall_after`` seconds raises :class:`SweepStalled` (the clock starts at the first
+    finished batch: until then the batches may wait behind other work on a shared cluster).
+    """
+    last = time.monotonic()
+    last_finished: float | None = None
     while not exhausted():
         finished = list(ready())
         if finished:
             yield from finished
             last = last_finished = time.monotonic()
             continue
-        if time.monotonic() - last_finished >= stall_after:
-            raise SweepInterrupted(
+        if last_finished is not None and time.monotonic() - last_finished >= stall_after:
+            raise SweepStalled(
                 f"no batch of samples finished in {stall_after:.0f} s: a worker is stuck or paused"
             )
         if time.monotonic() - last >= IDLE_PROGRESS_EVERY:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import re
 import sys
@@ -176,21 +178,22 @@ class Command(BaseCommand):
                 )
         try:
             if options["action"] == "sweep":
-                answer = services.sweep_answer(
-                    user,
-                    mission,
-                    as_of,
-                    samples=_or(options["samples"], 1000),
-                    what_ifs=options["what_if"],
-                    scheduler=options["dask"],
-                    workers=_or(options["workers"], os.cpu_count() or 1),
-                    seed=options["seed"],
-                    months=options["months"],
-                    statuses=statuses,
-                    method=options["solver"],
-                    sample_time_limit=_or(options["sample_time_limit"], 1.0),
-                    progress=self._progress,
-                )
+                with _quiet_dask() if options["dask"] else contextlib.nullcontext():
+                    answer = services.sweep_answer(
+                        user,
+                        mission,
+                        as_of,
+                        samples=_or(options["samples"], 1000),
+                        what_ifs=options["what_if"],
+                        scheduler=options["dask"],
+                        workers=_or(options["workers"], os.cpu_count() or 1),
+                        seed=options["seed"],
+                        months=options["months"],
+                        statuses=statuses,
+                        method=options["solver"],
+                        sample_time_limit=_or(options["sample_time_limit"], 1.0),
+                        progress=self._progress,
+                    )
                 sys.stderr.write("\n")
             else:
                 question = {
@@ -239,6 +242,27 @@ class Command(BaseCommand):
         filled = int(width * done / total)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} samples")
         sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def _quiet_dask():
+    """Dask's client logs its reconnect attempts, tracebacks included, when a scheduler goes
+    away mid-sweep; the command says so itself in one line."""
+    import distributed  # noqa: F401 - it configures its loggers on import: quiet them after
+
+    loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name == "distributed" or name.startswith("distributed.")
+    ] or [logging.getLogger("distributed")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def render_plan(answer: dict) -> str:
@@ -312,12 +336,15 @@ def render_plan(answer: dict) -> str:
     if diff:
         lines += ["", "What the what-ifs change (against the same question without them):"]
         lines += [f"  - {sentence}" for sentence in diff["sentences"]]
-        for move in presenters.move_stretches(diff["moved"])[:10]:
+        stretches = presenters.move_stretches(diff["moved"])
+        for move in stretches[:10]:
             before, after = move.before, move.after
             lines.append(
                 f"    {move.unit}, {move.when}: {before['sector_name']}, {before['line_name']} → "
                 f"{after['sector_name']}, {after['line_name']}"
             )
+        if len(stretches) > 10:
+            lines.append(f"    … {len(stretches) - 10} more moves (use --json)")
     return "\n".join(lines)
 
 
