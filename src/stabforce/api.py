@@ -23,7 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stabforce import __version__
-from stabforce.core.api import ErrorItem, ErrorOut, HealthOut
+from stabforce.core.api import Conflict, ErrorItem, ErrorOut, HealthOut
 from stabforce.core.api import router as core_router
 from stabforce.core.api_auth import API_AUTH
 
@@ -161,6 +161,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     errors = []
     if exc.status_code == 400:
         errors = [{"field": "body", "message": str(exc)}]
+    elif isinstance(exc, Conflict):
+        errors = [{"field": exc.field, "message": str(exc)}]
     return api.error_response(request, exc.status_code, str(exc), errors)
 
 

@@ -181,6 +181,10 @@ def test_a_sweep_run(gaza, users, api_as, inline_runs):
     assert all(0 <= p <= 1 for p in run["result"]["requirement_probability"].values())
     plan = hq.get(f"{BASE}/runs/{run['id']}/diff/{run['id']}")
     assert plan.status_code == 409 and plan.json()["detail"]
+    # the answer names which of the two is not a plan, as a 422 names its field
+    assert plan.json()["errors"] == [
+        {"field": "path.id", "message": f"Run {run['id']} is not a finished plan run."}
+    ]
 
 
 @pytest.mark.parametrize(

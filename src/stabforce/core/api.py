@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, StringConstraints
 
@@ -82,6 +83,15 @@ class Page(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=1000, **kwargs)
+
+
+class Conflict(HttpError):
+    """A 409 about one request field (``path.other``): the client learns which value to
+    change, as a 422 tells it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(409, message)
+        self.field = field
 
 
 class SerialisedPage:

@@ -26,6 +26,7 @@ from stabforce.core.api import (
     BodyDate,
     BodyFloat,
     BodyInt,
+    Conflict,
     ErrorOut,
     InputSchema,
     MissionSlug,
@@ -463,9 +464,9 @@ def diff_runs(request: HttpRequest, id: RecordId, other: OtherId):
     base = record_or_404(request, PlanRun.objects.all(), pk=id)
     compared = record_or_404(request, PlanRun.objects.all(), pk=other)
     if base.mission_id != compared.mission_id:
-        raise HttpError(409, "Both runs must belong to the same mission.")
-    for run in (base, compared):
+        raise Conflict("path.other", "Both runs must belong to the same mission.")
+    for field, run in (("path.id", base), ("path.other", compared)):
         if run.kind != "plan" or run.status != PlanRunStatus.DONE or not run.result:
-            raise HttpError(409, f"Run {run.pk} is not a finished plan run.")
+            raise Conflict(field, f"Run {run.pk} is not a finished plan run.")
     diff = services.diff_answers(base.result, compared.result)
     return {"base_id": base.pk, "other_id": compared.pk, **diff}
