@@ -67,6 +67,13 @@ def test_plans_officer_runs_the_demo_plan_and_reads_it(page, live_server, live_g
     assert page.locator("table.plan-matrix").inner_text().count("Rafah") == 1
     assert page.locator("#plan-map").get_attribute("data-sector-count") == "5"
     assert page.locator("#plan-map path.plan-sector").count() == 5
+    # the sectors are reachable by keyboard: focus one, Enter opens its popup
+    rafah = page.locator("#plan-map path.plan-sector.sector-rafah")
+    assert "required unit-months covered" in rafah.get_attribute("aria-label")
+    rafah.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    assert "Rafah" in page.locator(".leaflet-popup-content").inner_text()
     assert page.locator(".uncovered").count() > 5
     assert "Kazakhstan" in page.locator(".plan-deployment").inner_text()
 

@@ -5,6 +5,9 @@
  *
  * Hooks for tests: #plan-map gets data-sector-count and data-ready="true" once drawn; each
  * sector path carries the classes "plan-sector sector-<key> band-<n>".
+ *
+ * Each sector is reachable by keyboard: Tab focuses it (its label says its coverage), Enter
+ * or Space opens its popup, as a click does.
  */
 (function () {
   "use strict";
@@ -29,6 +32,25 @@
 
   function percent(value) {
     return value == null ? "no requirement" : Math.round(value * 100) + " %";
+  }
+
+  function focusable(sectorLayer) {
+    var element = sectorLayer.getElement ? sectorLayer.getElement() : null;
+    if (!element) { return; }
+    var props = sectorLayer.feature.properties;
+    element.setAttribute("tabindex", "0");
+    element.setAttribute("role", "button");
+    element.setAttribute(
+      "aria-label",
+      props.name + ": " + props.covered + " of " + props.required +
+        " required unit-months covered (" + percent(props.coverage) + ")"
+    );
+    element.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        sectorLayer.openPopup();
+      }
+    });
   }
 
   function draw(container) {
@@ -64,6 +86,7 @@
       }).addTo(map);
       if (sectors.attribution) { map.attributionControl.addAttribution(escapeHtml(sectors.attribution)); }
       map.fitBounds(layer.getBounds(), { paddingTopLeft: [12, 12], paddingBottomRight: [12, 30] });
+      layer.eachLayer(focusable);  // after the first view: only then are the paths drawn
     } else {
       map.setView([31.4, 34.38], 10);
     }
