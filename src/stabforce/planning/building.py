@@ -175,6 +175,69 @@ def settings_for(mission: Mission) -> PlanningSettings:
     return PlanningSettings.objects.get_or_create(mission=mission)[0]
 
 
+def _pledged_window(pledge: Pledge, first_month: dt.date) -> tuple[int, int | None]:
+    """(arrival month, last month or None) of ``pledge``, counted from the horizon's first
+    month and not clipped to it: a pledge on the ground before the horizon has a negative
+    arrival, and its tour still ends ``duration_months`` after it."""
+    arrival = 0
+    if pledge.available_from is not None:
+        arrival = _month_offset(pledge.available_from, first_month)
+    last = arrival + pledge.duration_months - 1 if pledge.duration_months else None
+    return arrival, last
+
+
+def _units_of(
+    pledge: Pledge,
+    status: str,
+    caveats: list[Caveat],
+    window: tuple[int, int | None],
+    offerable: tuple[set[str], set[str]],
+) -> list[solver.Unit]:
+    """The units of ``pledge`` (its personnel divided evenly), restricted by its caveats and by
+    the line of operation or sector it was offered for. ``offerable``: every line and sector
+    of the mission (force-wide included), which an offer for one of them excludes."""
+    forbidden_lines = {
+        c.line_of_operation.key
+        for c in caveats
+        if c.kind == CaveatKind.FORBIDDEN_TASK and c.line_of_operation_id
+    }
+    forbidden_sectors = {
+        c.sector.key for c in caveats if c.kind == CaveatKind.FORBIDDEN_SECTOR and c.sector_id
+    }
+    max_months = [
+        c.max_months for c in caveats if c.kind == CaveatKind.MAX_DEPLOYMENT and c.max_months
+    ]
+    all_lines, all_sectors = offerable
+    offer_lines, offer_sectors = set(), set()
+    if pledge.line_of_operation_id:  # offered for one line of operation only
+        offer_lines = all_lines - {pledge.line_of_operation.key}
+    if pledge.sector_id:
+        offer_sectors = all_sectors - {pledge.sector.key}
+    arrival, last = window
+    count = max(1, pledge.units)
+    return [
+        solver.Unit(
+            id=f"{pledge.key}#{number + 1}",
+            nation=pledge.nation.iso3,
+            capability=pledge.capability.key,
+            strength=max(1, pledge.personnel_on // count),
+            # a pledge on the ground before the horizon is available from its first month
+            available_from=max(0, arrival),
+            available_until=last,
+            forbidden_lines=frozenset(forbidden_lines | offer_lines),
+            forbidden_sectors=frozenset(forbidden_sectors | offer_sectors),
+            max_deployment_periods=min(max_months) if max_months else None,
+            pledge_id=pledge.key,
+            status=status,
+            offer_excludes_lines=frozenset(offer_lines),
+            offer_excludes_sectors=frozenset(offer_sectors),
+            caveat_also_excludes_lines=frozenset(forbidden_lines & offer_lines),
+            caveat_also_excludes_sectors=frozenset(forbidden_sectors & offer_sectors),
+        )
+        for number in range(count)
+    ]
+
+
 def build_instance(
     user,
     mission: Mission,
@@ -261,6 +324,7 @@ def build_instance(
         caveats[caveat.pledge_id].append(caveat)
     units, potential, labels, nation_names, pledged_windows = [], [], {}, {}, {}
     synthetic_pledges, assumed_strengths, dormant, pledge_statuses = set(), set(), [], {}
+    offerable = (set(lines), set(sectors) | {FORCE_WIDE})
     for pledge in pledges:
         pledge_statuses[pledge.key] = pledge.status_on
         status = "committed" if pledge.status_on == "deployed" else pledge.status_on
@@ -274,61 +338,10 @@ def build_instance(
             assumed_strengths.add(pledge.key)
         capability_names[pledge.capability.key] = pledge.capability.name
         nation_names[pledge.nation.iso3] = pledge.nation.name
-        forbidden_lines = {
-            c.line_of_operation.key
-            for c in caveats[pledge.pk]
-            if c.kind == CaveatKind.FORBIDDEN_TASK and c.line_of_operation_id
-        }
-        forbidden_sectors = {
-            c.sector.key
-            for c in caveats[pledge.pk]
-            if c.kind == CaveatKind.FORBIDDEN_SECTOR and c.sector_id
-        }
-        max_months = [
-            c.max_months
-            for c in caveats[pledge.pk]
-            if c.kind == CaveatKind.MAX_DEPLOYMENT and c.max_months
-        ]
-        offer_lines, offer_sectors = set(), set()
-        if pledge.line_of_operation_id:  # offered for one line of operation only
-            offer_lines = set(lines) - {pledge.line_of_operation.key}
-        if pledge.sector_id:
-            offer_sectors = (set(sectors) | {FORCE_WIDE}) - {pledge.sector.key}
-        caveat_and_offer_lines = forbidden_lines & offer_lines
-        caveat_and_offer_sectors = forbidden_sectors & offer_sectors
-        forbidden_lines |= offer_lines
-        forbidden_sectors |= offer_sectors
-        arrival = 0
-        if pledge.available_from is not None:
-            arrival = _month_offset(pledge.available_from, starts[0])
-        # a pledge on the ground before the horizon is available from its first month; its
-        # tour still ends duration_months after its real arrival
-        first = max(0, arrival)
-        last = None
-        if pledge.duration_months:
-            last = arrival + pledge.duration_months - 1
-        count = max(1, pledge.units)
-        strength = max(1, pledge.personnel_on // count)
         labels[pledge.key] = f"{pledge.nation.name}: {pledge.capability.name}"
-        for number in range(count):
-            unit = solver.Unit(
-                id=f"{pledge.key}#{number + 1}",
-                nation=pledge.nation.iso3,
-                capability=pledge.capability.key,
-                strength=strength,
-                available_from=first,
-                available_until=last,
-                forbidden_lines=frozenset(forbidden_lines),
-                forbidden_sectors=frozenset(forbidden_sectors),
-                max_deployment_periods=min(max_months) if max_months else None,
-                pledge_id=pledge.key,
-                status=status,
-                offer_excludes_lines=frozenset(offer_lines),
-                offer_excludes_sectors=frozenset(offer_sectors),
-                caveat_also_excludes_lines=frozenset(caveat_and_offer_lines),
-                caveat_also_excludes_sectors=frozenset(caveat_and_offer_sectors),
-            )
-            pledged_windows[unit.id] = (arrival, last)
+        window = _pledged_window(pledge, starts[0])
+        for unit in _units_of(pledge, status, caveats[pledge.pk], window, offerable):
+            pledged_windows[unit.id] = window
             if pledge.status_on not in ALL_PLANNABLE:
                 dormant.append(unit)
             else:
