@@ -74,6 +74,8 @@ def test_plans_officer_runs_the_demo_plan_and_reads_it(page, live_server, live_g
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
     assert "Rafah" in page.locator(".leaflet-popup-content").inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup-content", state="detached", timeout=5_000)
     assert page.locator(".uncovered").count() > 5
     assert "Kazakhstan" in page.locator(".plan-deployment").inner_text()
 

@@ -138,7 +138,8 @@ def test_save_run_poll_and_diff(gaza, users, api_as, inline_runs):
     assert diff.json()["synthetic"]  # the demo's requirement breakdown, as documented
     # a move, when there is one, is given as documented (the response schema filters fields)
     schemas = hq.get("/api/v1/openapi.json").json()["components"]["schemas"]
-    assert set(schemas["Move"]["properties"]) == {"unit", "period", "before", "after"}
+    move_fields = {"unit", "nation_name", "period", "before", "after"}
+    assert set(schemas["Move"]["properties"]) == move_fields
     assert set(schemas["Place"]["properties"]) == {"sector", "line", "sector_name", "line_name"}
 
     listing = hq.get(f"{BASE}/missions/{gaza.slug}/scenarios").json()
@@ -340,9 +341,7 @@ def test_a_scenario_is_deleted_with_its_runs_but_not_while_one_runs(users, gaza,
     PlanRun.objects.filter(pk=queued.pk).update(status="queued")  # as if waiting for a slot
     refused = client.delete(f"/api/v1/planning/scenarios/{base.pk}")
     assert refused.status_code == 409
-    assert (
-        f"run {queued.pk} of this scenario is queued: cancel it first" in refused.json()["detail"]
-    )
+    assert f"run #{queued.pk} is queued: cancel it first" in refused.json()["detail"]
     services.cancel_run(hq, PlanRun.objects.get(pk=queued.pk))
     # not for a liaison officer, who does not see the scenario at all
     assert (

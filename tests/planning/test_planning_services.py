@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from stabforce.forcegen.models import Requirement
 from stabforce.forcegen.queries import pledges_as_of
-from stabforce.planning import building, services
+from stabforce.planning import building, presenters, services
 from stabforce.planning.building import DEFAULT_STATUSES, PlanningInputError
 from stabforce.planning.management.commands.plan import render_plan
 from stabforce.planning.models import PlanRun, PlanRunStatus
@@ -567,6 +567,20 @@ def test_a_diff_says_how_the_two_questions_differ_and_which_plan_is_unproved(gaz
         s.startswith("Not proved optimal: the compared plan (greedy, ") for s in sentences
     ), sentences
     assert not any("register is read" in s for s in sentences)  # the same date
+
+
+def test_a_diff_names_a_nation_that_deploys_less_and_whose_units_moved(gaza, hq):
+    base = plan(hq, gaza)
+    later = services.plan_answer(
+        hq, gaza, AS_OF, what_ifs=["slip=ALB:2"], time_limit=3, references=[(None, base)]
+    )
+    diff = services.diff_answers(base, later)
+    albania = [s for s in diff["sentences"] if s.startswith("Albania deploys ")]
+    assert len(albania) == 1 and re.fullmatch(
+        r"Albania deploys \d+ → \d+ unit-months\.", albania[0]
+    )
+    for move in diff["moved"]:  # every move names its nation
+        assert move["nation_name"]
 
 
 def test_a_diff_says_whose_synthetic_note_is_whose():
@@ -1533,9 +1547,13 @@ def test_the_diff_lists_units_that_serve_elsewhere_in_the_same_month():
     for each in (base, other):  # answers name the nation of each assignment and its name
         for assignment in each["assignments"]:
             assignment["nation"] = "ALB"
-        each["deployment"] = [{"nation": "ALB", "name": "Albania"}]
+        each["deployment"] = [{"nation": "ALB", "name": "Albania", "unit_months": 3}]
     sentence = sentence.replace("unit-month.", "unit-month (Albania 1).")
-    assert sentence in services.diff_answers(base, other)["sentences"]
+    named = services.diff_answers(base, other)
+    assert sentence in named["sentences"]
+    assert named["moved"][0]["nation_name"] == "Albania"
+    (stretch,) = presenters.move_stretches(named["moved"])
+    assert stretch.who == "Albania · u1"
     # a plan asked a month later numbers its months from there: moves compare months
     march_start = answer(("u1", 0, "rafah", "border"), ("u1", 1, "north", "aid"))
     april_start = answer(("u1", 0, "north", "aid"))  # its period 0 is April

@@ -572,6 +572,13 @@ def test_a_planner_deletes_a_scenario_from_its_page(hq_client, users, gaza):
     )  # fmt: skip
     page = hq_client.get(reverse("planning:scenario_detail", args=[scenario.pk]))
     assert "Delete this scenario" in text(page)
+    services.save_scenario(
+        users["hq"], gaza, name="Built on it", as_of=AS_OF,
+        statuses=["deployed", "committed", "offered"], what_ifs=["withdraw=KAZ"], base=scenario,
+    )  # fmt: skip
     response = hq_client.post(reverse("planning:delete_scenario", args=[scenario.pk]), follow=True)
-    assert "Scenario “Short-lived” deleted, with its 0 runs." in text(response)
+    assert (
+        "Scenario “Short-lived” deleted, with its 0 runs. The what-if built on it (“Built on it”) "
+        "keeps its question, without a base." in text(response)
+    )
     assert not PlanScenario.objects.filter(pk=scenario.pk).exists()

@@ -182,6 +182,7 @@ class Move(Schema):
     that moved, or one of the pledge's units that arrived there."""
 
     unit: str
+    nation_name: str | None = Field(None, description="The unit's nation (null: stored earlier)")
     period: str
     before: Place
     after: Place

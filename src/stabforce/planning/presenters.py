@@ -306,6 +306,12 @@ class MoveStretch:
     months: int
     before: dict[str, str]
     after: dict[str, str]
+    nation_name: str = ""
+
+    @property
+    def who(self) -> str:
+        """``Albania · alb-contingent#1``: the nation first, the unit's key for the record."""
+        return f"{self.nation_name} · {self.unit}" if self.nation_name else self.unit
 
     @property
     def when(self) -> str:
@@ -337,7 +343,13 @@ def move_stretches(moved: list[dict[str, Any]]) -> list[MoveStretch]:
             continue
         stretches.append(
             MoveStretch(
-                move["unit"], move["period"], move["period"], 1, move["before"], move["after"]
+                move["unit"],
+                move["period"],
+                move["period"],
+                1,
+                move["before"],
+                move["after"],
+                move.get("nation_name", ""),
             )
         )
     return stretches

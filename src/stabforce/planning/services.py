@@ -530,6 +530,13 @@ def diff_answers(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
                 else "."
             )
         )
+    for code in sorted(set(nations_before) & set(nations_after)):
+        was_months = nations_before[code]["unit_months"]
+        now_months = nations_after[code]["unit_months"]
+        if was_months != now_months:  # a slip, a tour or a rival now placed elsewhere
+            sentences.append(
+                f"{nations_after[code]['name']} deploys {was_months} → {now_months} unit-months."
+            )
     if moved:
         sentences.append(
             "Units in both plans move to another sector or line of operation in "
@@ -661,6 +668,15 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
         }
 
     before, after = places(base), places(other)
+    # the unit's nation by name, so a row reads "Albania · alb-contingent#1" (answers stored
+    # before assignments named their nation have none)
+    names_by_code = {e["nation"]: e["name"] for a in (base, other) for e in a["deployment"]}
+    nation_names = {
+        a["unit"]: names_by_code.get(a["nation"], a["nation"])
+        for answer in (base, other)
+        for a in answer["assignments"]
+        if "nation" in a
+    }
     moves = []
     for key in sorted(set(before) & set(after)):
         was_at, now_at = before[key], after[key]
@@ -683,7 +699,13 @@ def _moves(base: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
             named.add(unit)
             pairs.append((unit, old, new))
         moves += [
-            {"unit": unit, "period": key[1], "before": place_json(old), "after": place_json(new)}
+            {
+                "unit": unit,
+                "period": key[1],
+                "before": place_json(old),
+                "after": place_json(new),
+                **({"nation_name": nation_names[unit]} if unit in nation_names else {}),
+            }
             for unit, old, new in pairs
         ]
     return sorted(moves, key=lambda move: (_unit_order(move["unit"]), move["period"]))
@@ -1284,12 +1306,14 @@ def delete_scenario(user, scenario: PlanScenario) -> int:
     how many runs went with it. Scenarios based on it keep their question and lose the base.
     Raises ``ValueError`` while one of its runs is queued or running: cancel it first."""
     require_planner(user)
-    active = scenario.runs.filter(status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING])
-    if first := active.order_by("pk").first():
-        raise ValueError(
-            f"run {first.pk} of this scenario is {first.get_status_display().lower()}: "
-            "cancel it first"
+    active = list(
+        scenario.runs.filter(status__in=[PlanRunStatus.QUEUED, PlanRunStatus.RUNNING]).order_by(
+            "pk"
         )
+    )
+    if active:
+        runs = ", ".join(f"run #{run.pk} is {run.get_status_display().lower()}" for run in active)
+        raise ValueError(f"{runs}: cancel {'it' if len(active) == 1 else 'them'} first")
     runs = scenario.runs.count()
     scenario.delete()
     return runs

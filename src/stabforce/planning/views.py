@@ -351,14 +351,24 @@ class DeleteScenarioView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         scenario = get_object_or_404(visible_scenarios(request.user), pk=pk)
         services.require_planner(request.user)
+        variants = list(scenario.variants.values_list("name", flat=True))
         try:
             runs = services.delete_scenario(request.user, scenario)
         except ValueError as exc:
             messages.error(request, f"Not deleted: {exc}.")
             return HttpResponseRedirect(reverse("planning:scenario_detail", args=[pk]))
+        orphans = ""
+        if variants:
+            names = "; ".join(f"“{name}”" for name in variants)
+            orphans = (
+                f" The what-if built on it ({names}) keeps its question, without a base."
+                if len(variants) == 1
+                else f" The what-ifs built on it ({names}) keep their questions, without a base."
+            )
         messages.success(
             request,
-            f"Scenario “{scenario.name}” deleted, with its {runs} run{'s' if runs != 1 else ''}.",
+            f"Scenario “{scenario.name}” deleted, with its {runs} run{'s' if runs != 1 else ''}."
+            + orphans,
         )
         return HttpResponseRedirect(reverse("planning:scenario_list", args=[scenario.mission.slug]))
 

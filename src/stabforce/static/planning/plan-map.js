@@ -7,7 +7,7 @@
  * sector path carries the classes "plan-sector sector-<key> band-<n>".
  *
  * Each sector is reachable by keyboard: Tab focuses it (its label says its coverage), Enter
- * or Space opens its popup, as a click does.
+ * or Space opens its popup, as a click does, and Escape closes it.
  */
 (function () {
   "use strict";
@@ -49,6 +49,8 @@
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         sectorLayer.openPopup();
+      } else if (event.key === "Escape") {
+        sectorLayer.closePopup();
       }
     });
   }

@@ -340,7 +340,7 @@ def render_plan(answer: dict) -> str:
         for move in stretches[:10]:
             before, after = move.before, move.after
             lines.append(
-                f"    {move.unit}, {move.when}: {before['sector_name']}, {before['line_name']} → "
+                f"    {move.who}, {move.when}: {before['sector_name']}, {before['line_name']} → "
                 f"{after['sector_name']}, {after['line_name']}"
             )
         if len(stretches) > 10:
