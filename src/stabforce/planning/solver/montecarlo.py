@@ -221,6 +221,10 @@ def monte_carlo(
             def next_finished() -> Iterable[Future]:
                 nonlocal pending
                 finished, pending = wait_for_first(pending, _POLL, FIRST_COMPLETED)
+                if not finished and (dead := _dead_process(pool)):
+                    # a process killed while writing its answer leaves the executor reading
+                    # half a message for ever: it never reports the pool broken itself
+                    raise SweepInterrupted(f"the sweep's processes were killed: {dead}")
                 return finished
 
             for finished in _as_they_finish(
@@ -350,6 +354,24 @@ def _stop_processes(pool: ProcessPoolExecutor) -> None:
     --pdeathsig``)."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.terminate()
+    # The executor's thread may be stuck reading half an answer from a process that was
+    # killed while writing it. Once the processes are gone, closing this process's end of the
+    # answers pipe gives that read an end of file, and the executor shuts down instead of
+    # hanging (``pool.shutdown`` joins that thread, as does the interpreter at exit).
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.join(5)
+        writer.close()
+
+
+def _dead_process(pool: ProcessPoolExecutor) -> str:
+    """``process 1234 ended with -9`` for a pool process that has ended, or "" (pool
+    processes never end on their own while the sweep runs)."""
+    for pid, process in list((getattr(pool, "_processes", None) or {}).items()):
+        if process.exitcode is not None:
+            return f"process {pid} ended with {process.exitcode}"
+    return ""
 
 
 def _die_with_parent(parent_pid: int) -> None:
