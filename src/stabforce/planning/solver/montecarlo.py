@@ -298,8 +298,10 @@ def connect_to_scheduler(address: str):
 
 async def _ask_identity(address: str, timeout: float) -> object:
     from distributed.comm import connect
+    from distributed.security import Security
 
-    comm = await connect(address, timeout=timeout)
+    # the TLS settings of the Dask configuration, as the client will use them
+    comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
     try:
         await comm.write({"op": "identity", "reply": True})
         return await comm.read()
