@@ -906,6 +906,30 @@ def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
     assert locked["left"] == 0
 
 
+def test_a_run_whose_table_is_locked_when_it_starts_is_still_claimed_and_finished(
+    gaza, hq, scenario, monkeypatch, no_connection_reset
+):
+    # seen in CI: the claim met the lock of the page polling the run it had just queued, the
+    # thread died and the run stayed queued
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(services, "LOCKED_RETRY_WAITS", (0, 0, 0))
+    real_update = QuerySet.update
+    locked = {"left": 2}
+
+    def update_unless_locked(self, **fields):
+        if self.model is PlanRun and "started_at" in fields and locked["left"]:
+            locked["left"] -= 1
+            raise OperationalError("database table is locked: planning_planrun")
+        return real_update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    run = services.start_run(hq, scenario, time_limit=2, background=False)
+    assert run.status == PlanRunStatus.DONE, run.message
+    assert locked["left"] == 0
+
+
 def test_a_failing_run_whose_table_is_briefly_locked_is_still_marked_failed(
     gaza, hq, monkeypatch, no_connection_reset
 ):

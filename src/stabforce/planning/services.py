@@ -1051,7 +1051,8 @@ def _queue_again(run_id: int, attempts: int, reason: str, execution=None) -> int
             pk=run_id, status=PlanRunStatus.RUNNING, attempts=attempts
         )
     cut_off_too_often = Q(attempts__gte=F("stopped_attempts") + MAX_ATTEMPTS)
-    if execution.filter(cut_off_too_often).update(
+    if _update_when_free(
+        execution.filter(cut_off_too_often),
         status=PlanRunStatus.FAILED,
         finished_at=timezone.now(),
         message=f"not finished: cut off {MAX_ATTEMPTS} times from outside the planner; the "
@@ -1060,7 +1061,9 @@ def _queue_again(run_id: int, attempts: int, reason: str, execution=None) -> int
     ):
         logger.warning("plan run %s given up after %s cut-offs: %s", run_id, MAX_ATTEMPTS, reason)
         return 0
-    queued = execution.exclude(cut_off_too_often).update(**_queued_again(f"{reason}; queued again"))
+    queued = _update_when_free(
+        execution.exclude(cut_off_too_often), **_queued_again(f"{reason}; queued again")
+    )
     if queued:
         logger.info("plan run %s queued again: %s", run_id, reason)
     return queued
@@ -1245,7 +1248,9 @@ def _claim(run_id: int) -> int | None:
     with _CLAIMING:
         if _STOPPING.is_set():
             return None
-        claimed = PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED).update(
+        # retried on a locked table: the page that queued the run is polling it already
+        claimed = _update_when_free(
+            PlanRun.objects.filter(pk=run_id, status=PlanRunStatus.QUEUED),
             status=PlanRunStatus.RUNNING,
             started_at=timezone.now(),
             heartbeat_at=Now(),
