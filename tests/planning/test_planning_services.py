@@ -881,11 +881,10 @@ def test_an_aborted_worker_and_the_server_process_hand_nothing_back(gaza, hq, sc
     assert not services._STOPPING.is_set()
 
 
-def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
-    gaza, hq, scenario, monkeypatch, no_connection_reset
-):
-    """SQLite's shared-cache table locks (a page polling the run) ignore the busy timeout;
-    the run's writes wait and try again instead of failing the run."""
+def _lock_run_writes_twice(monkeypatch, which) -> dict[str, int]:
+    """The next two PlanRun updates for which ``which(fields)`` holds find the table locked,
+    as SQLite's shared-cache table locks do while a page polls the run (they ignore the busy
+    timeout). Returns the count of locks still to come."""
     from django.db import OperationalError
     from django.db.models import QuerySet
 
@@ -894,13 +893,23 @@ def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
     locked = {"left": 2}
 
     def update_unless_locked(self, **fields):
-        reporting = "progress" in fields and "status" not in fields  # the run's own report
-        if self.model is PlanRun and reporting and locked["left"]:
+        if self.model is PlanRun and which(fields) and locked["left"]:
             locked["left"] -= 1
             raise OperationalError("database table is locked: planning_planrun")
         return real_update(self, **fields)
 
     monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    return locked
+
+
+def test_a_run_whose_table_is_briefly_locked_still_reports_and_finishes(
+    gaza, hq, scenario, monkeypatch, no_connection_reset
+):
+    """The run's writes wait and try again instead of failing the run."""
+    # the run's own report of its progress
+    locked = _lock_run_writes_twice(
+        monkeypatch, lambda fields: "progress" in fields and "status" not in fields
+    )
     run = services.start_run(hq, scenario, time_limit=2, background=False)
     assert run.status == PlanRunStatus.DONE, run.message
     assert locked["left"] == 0
@@ -911,20 +920,7 @@ def test_a_run_whose_table_is_locked_when_it_starts_is_still_claimed_and_finishe
 ):
     # seen in CI: the claim met the lock of the page polling the run it had just queued, the
     # thread died and the run stayed queued
-    from django.db import OperationalError
-    from django.db.models import QuerySet
-
-    monkeypatch.setattr(services, "LOCKED_RETRY_WAITS", (0, 0, 0))
-    real_update = QuerySet.update
-    locked = {"left": 2}
-
-    def update_unless_locked(self, **fields):
-        if self.model is PlanRun and "started_at" in fields and locked["left"]:
-            locked["left"] -= 1
-            raise OperationalError("database table is locked: planning_planrun")
-        return real_update(self, **fields)
-
-    monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    locked = _lock_run_writes_twice(monkeypatch, lambda fields: "started_at" in fields)
     run = services.start_run(hq, scenario, time_limit=2, background=False)
     assert run.status == PlanRunStatus.DONE, run.message
     assert locked["left"] == 0
@@ -933,24 +929,12 @@ def test_a_run_whose_table_is_locked_when_it_starts_is_still_claimed_and_finishe
 def test_a_failing_run_whose_table_is_briefly_locked_is_still_marked_failed(
     gaza, hq, monkeypatch, no_connection_reset
 ):
-    from django.db import OperationalError
-    from django.db.models import QuerySet
-
     scenario = services.save_scenario(
         hq, gaza, name="bad", as_of=AS_OF, statuses=DEFAULT_STATUSES, what_ifs=["withdraw=XYZ"]
     )
-    monkeypatch.setattr(services, "LOCKED_RETRY_WAITS", (0, 0, 0))
-    real_update = QuerySet.update
-    locked = {"left": 2}
-
-    def update_unless_locked(self, **fields):
-        failing = fields.get("status") == PlanRunStatus.FAILED
-        if self.model is PlanRun and failing and locked["left"]:
-            locked["left"] -= 1
-            raise OperationalError("database table is locked: planning_planrun")
-        return real_update(self, **fields)
-
-    monkeypatch.setattr(QuerySet, "update", update_unless_locked)
+    locked = _lock_run_writes_twice(
+        monkeypatch, lambda fields: fields.get("status") == PlanRunStatus.FAILED
+    )
     run = services.start_run(hq, scenario, background=False, time_limit=2)
     assert run.status == PlanRunStatus.FAILED and "XYZ" in run.message
     assert locked["left"] == 0
